@@ -1,0 +1,2 @@
+//! Test and pilot issuer for Citizen Wallet: IACA and document-signer certificates, MSO signing, credential batches
+#![forbid(unsafe_code)]

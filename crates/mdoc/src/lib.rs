@@ -1,0 +1,12 @@
+//! ISO/IEC 18013-5 mdoc data model and protocol primitives.
+//!
+//! This crate is pure: it has no storage, no FFI and no clock. Bytes come in, are parsed into
+//! typed structures that keep the exact bytes they were decoded from wherever the standard hashes,
+//! signs or MACs them, and bytes go out.
+//!
+//! * [`cbor`]: a bounded CBOR decoder and deterministic encoder, and the tag-24 wrapper that keeps
+//!   embedded bytes as received.
+#![forbid(unsafe_code)]
+
+pub mod cbor;
+pub mod rng;
