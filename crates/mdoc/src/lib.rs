@@ -9,4 +9,6 @@
 #![forbid(unsafe_code)]
 
 pub mod cbor;
+pub mod cose;
 pub mod rng;
+pub mod time;
