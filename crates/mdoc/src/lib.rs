@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cbor;
+pub mod clock;
 pub mod cose;
 pub mod rng;
 pub mod time;
