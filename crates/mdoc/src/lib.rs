@@ -11,5 +11,6 @@
 pub mod cbor;
 pub mod clock;
 pub mod cose;
+pub mod definitions;
 pub mod rng;
 pub mod time;

@@ -21,3 +21,9 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     system_rng().fill_bytes(&mut out);
     out
 }
+
+/// A fresh random P-256 private key (for ephemeral session keys and software keys).
+pub fn new_p256_secret_key() -> p256::SecretKey {
+    use p256::elliptic_curve::Generate;
+    p256::SecretKey::generate_from_rng(&mut system_rng())
+}

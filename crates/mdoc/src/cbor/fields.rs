@@ -271,6 +271,32 @@ impl ToCbor for ByteString {
     }
 }
 
+/// Reads a map with text keys into an ordered list, keeping the received order.
+pub fn text_map<V: FromCbor>(
+    value: &Value,
+    context: &'static str,
+) -> Result<Vec<(String, V)>, CborError> {
+    value
+        .as_map()
+        .ok_or(mismatch(context, "map"))?
+        .iter()
+        .map(|(k, v)| {
+            let key = k.as_text().ok_or(mismatch(context, "tstr keys"))?;
+            Ok((key.to_owned(), V::from_cbor(v)?))
+        })
+        .collect()
+}
+
+/// Writes an ordered list as a map with text keys, in list order.
+pub fn text_map_value<V: ToCbor>(entries: &[(String, V)]) -> Value {
+    Value::Map(
+        entries
+            .iter()
+            .map(|(k, v)| (Value::Text(k.clone()), v.to_cbor()))
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{decode, encode};

@@ -20,7 +20,7 @@ pub use decode::{Limits, decode, decode_with_limits};
 pub use embedded::{Embedded, Tagged};
 pub use encode::{encode, encode_into};
 pub use error::CborError;
-pub use fields::{ByteString, FieldMap, FromCbor, MapRest, ToCbor};
+pub use fields::{ByteString, FieldMap, FromCbor, MapRest, ToCbor, text_map, text_map_value};
 pub use value::{Tag, Value};
 
 /// Decodes `bytes` into `T` with the default [`Limits`].

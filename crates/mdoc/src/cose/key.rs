@@ -103,7 +103,9 @@ impl FromCbor for CoseKey {
     fn from_cbor(value: &Value) -> Result<Self, CborError> {
         CoseKey::from_value(value).map_err(|e| match e {
             KeyError::Cbor(c) => c,
-            _ => CborError::InvalidValue { context: "COSE_Key" },
+            _ => CborError::InvalidValue {
+                context: "COSE_Key",
+            },
         })
     }
 }
@@ -154,7 +156,10 @@ mod tests {
         let mut okp = hex(E_DEVICE_KEY);
         okp[2] = 0x01;
         assert_eq!(CoseKey::from_bytes(&okp), Err(KeyError::UnsupportedKey));
-        assert!(matches!(CoseKey::from_bytes(&[0xa0]), Err(KeyError::Cbor(_))));
+        assert!(matches!(
+            CoseKey::from_bytes(&[0xa0]),
+            Err(KeyError::Cbor(_))
+        ));
         assert!(matches!(CoseKey::from_bytes(&[]), Err(KeyError::Cbor(_))));
     }
 }

@@ -1,0 +1,448 @@
+//! DeviceEngagement (ISO 18013-5 §8.2.1.1) and the `mdoc:` QR code URI (§8.2.2.3).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use super::{check_version, fixed_array};
+use crate::cbor::{self, CborError, Embedded, FieldMap, FromCbor, MapRest, Tagged, ToCbor, Value};
+use crate::cose::CoseKey;
+
+/// The URI scheme of an engagement QR code.
+pub const QR_SCHEME: &str = "mdoc:";
+/// Largest accepted `mdoc:` URI: a QR code holds under 3 KB; this leaves room for options.
+pub const MAX_QR_URI_LEN: usize = 8 * 1024;
+/// The only cipher suite ISO 18013-5 defines (ECDH P-256, HKDF-SHA256, AES-256-GCM).
+pub const CIPHER_SUITE_1: u64 = 1;
+
+/// Why an engagement was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngagementError {
+    /// The text is not an `mdoc:` URI.
+    #[error("not an mdoc: engagement URI")]
+    NotMdocUri,
+    /// The URI is longer than [`MAX_QR_URI_LEN`].
+    #[error("engagement URI is too long")]
+    TooLong,
+    /// The URI payload is not unpadded base64url.
+    #[error("engagement URI payload is not base64url without padding")]
+    Base64,
+    /// The DeviceEngagement CBOR is malformed.
+    #[error("malformed DeviceEngagement: {0}")]
+    Cbor(#[from] CborError),
+}
+
+/// DeviceEngagement: how a reader reaches the mdoc and the mdoc's ephemeral key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceEngagement {
+    /// Version, "1.0" (or "1.1" with origin infos / capabilities).
+    pub version: String,
+    /// Cipher suite and EDeviceKey.
+    pub security: Security,
+    /// Device retrieval methods (BLE, NFC, Wi-Fi Aware), key 2.
+    pub device_retrieval_methods: Option<Vec<DeviceRetrievalMethod>>,
+    /// Server retrieval methods (web API, OIDC), key 3, kept as received.
+    pub server_retrieval_methods: Option<Value>,
+    /// Protocol info, key 4, kept as received.
+    pub protocol_info: Option<Value>,
+    /// Origin infos (ISO 18013-7), key 5, kept as received.
+    pub origin_infos: Option<Value>,
+    /// Capabilities (second edition), key 6, kept as received.
+    pub capabilities: Option<Value>,
+    /// Unknown keys and the received key order.
+    pub rest: MapRest,
+}
+
+/// Security = [cipher suite, EDeviceKeyBytes].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Security {
+    /// The cipher suite identifier (1).
+    pub cipher_suite: u64,
+    /// EDeviceKeyBytes: the ephemeral device key, tag 24, bytes as received.
+    pub e_device_key: Tagged<CoseKey>,
+}
+
+/// DeviceRetrievalMethod = [type, version, options].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceRetrievalMethod {
+    /// The method's version.
+    pub version: u64,
+    /// The method and its options.
+    pub options: RetrievalOptions,
+}
+
+/// The retrieval method with its options.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RetrievalOptions {
+    /// Type 1: NFC.
+    Nfc(NfcOptions),
+    /// Type 2: Bluetooth Low Energy.
+    Ble(BleOptions),
+    /// Type 3: Wi-Fi Aware.
+    WifiAware(WifiAwareOptions),
+    /// A type this version does not know, with its options as received.
+    Other {
+        /// The method type.
+        kind: u64,
+        /// Its options.
+        options: Value,
+    },
+}
+
+/// BLE options (ISO 18013-5 §8.2.2.1 Table 5).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BleOptions {
+    /// Key 0: mdoc peripheral server mode supported.
+    pub peripheral_server_mode: Option<bool>,
+    /// Key 1: mdoc central client mode supported.
+    pub central_client_mode: Option<bool>,
+    /// Key 10: UUID for peripheral server mode.
+    pub peripheral_server_uuid: Option<Vec<u8>>,
+    /// Key 11: UUID for central client mode.
+    pub central_client_uuid: Option<Vec<u8>>,
+    /// Key 20: the mdoc's BLE device address for peripheral server mode.
+    pub peripheral_server_address: Option<Vec<u8>>,
+    /// Key 21: the L2CAP PSM for peripheral server mode.
+    pub l2cap_psm: Option<u64>,
+    /// Unknown keys and the received key order.
+    pub rest: MapRest,
+}
+
+/// NFC options.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NfcOptions {
+    /// Key 0: maximum length of command data.
+    pub max_command_data_length: u64,
+    /// Key 1: maximum length of response data.
+    pub max_response_data_length: u64,
+    /// Unknown keys and the received key order.
+    pub rest: MapRest,
+}
+
+/// Wi-Fi Aware options.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WifiAwareOptions {
+    /// Key 0: pass-phrase info.
+    pub passphrase: Option<String>,
+    /// Key 1: channel info, operating class.
+    pub operating_class: Option<u64>,
+    /// Key 2: channel info, channel number.
+    pub channel_number: Option<u64>,
+    /// Key 3: band info, supported bands.
+    pub supported_bands: Option<Vec<u8>>,
+    /// Unknown keys and the received key order.
+    pub rest: MapRest,
+}
+
+impl DeviceEngagement {
+    /// A version 1.0 engagement for `e_device_key` with the given retrieval methods.
+    pub fn new(
+        e_device_key: CoseKey,
+        device_retrieval_methods: Vec<DeviceRetrievalMethod>,
+    ) -> Self {
+        DeviceEngagement {
+            version: "1.0".to_owned(),
+            security: Security {
+                cipher_suite: CIPHER_SUITE_1,
+                e_device_key: Tagged::new(e_device_key),
+            },
+            device_retrieval_methods: (!device_retrieval_methods.is_empty())
+                .then_some(device_retrieval_methods),
+            server_retrieval_methods: None,
+            protocol_info: None,
+            origin_infos: None,
+            capabilities: None,
+            rest: MapRest::default(),
+        }
+    }
+
+    /// Parses DeviceEngagement bytes as received, keeping them: the result's
+    /// [`encoded`](Tagged::encoded) is DeviceEngagementBytes for the SessionTranscript.
+    pub fn parse(bytes: &[u8]) -> Result<Tagged<DeviceEngagement>, EngagementError> {
+        Ok(Tagged::from_embedded(Embedded::wrap(bytes))?)
+    }
+
+    /// Parses an `mdoc:` QR code URI, keeping the engagement bytes as received.
+    pub fn from_qr_uri(uri: &str) -> Result<Tagged<DeviceEngagement>, EngagementError> {
+        if uri.len() > MAX_QR_URI_LEN {
+            return Err(EngagementError::TooLong);
+        }
+        let payload = uri
+            .get(..QR_SCHEME.len())
+            .filter(|scheme| scheme.eq_ignore_ascii_case(QR_SCHEME))
+            .and_then(|_| uri.get(QR_SCHEME.len()..))
+            .ok_or(EngagementError::NotMdocUri)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| EngagementError::Base64)?;
+        Self::parse(&bytes)
+    }
+
+    /// The `mdoc:` URI of engagement bytes.
+    pub fn qr_uri(engagement: &Tagged<DeviceEngagement>) -> String {
+        format!(
+            "{QR_SCHEME}{}",
+            URL_SAFE_NO_PAD.encode(engagement.content())
+        )
+    }
+
+    /// The ephemeral device key.
+    pub fn e_device_key(&self) -> &CoseKey {
+        self.security.e_device_key.value()
+    }
+}
+
+impl FromCbor for DeviceEngagement {
+    fn from_cbor(value: &Value) -> Result<Self, CborError> {
+        let mut f = FieldMap::new(value, "DeviceEngagement")?;
+        let version: String = f.required_int(0, "version")?;
+        check_version(&version, "DeviceEngagement version")?;
+        let security = f.required_int(1, "security")?;
+        let device_retrieval_methods = f.optional_int(2)?;
+        let server_retrieval_methods = f.optional_int(3)?;
+        let protocol_info = f.optional_int(4)?;
+        let origin_infos = f.optional_int(5)?;
+        let capabilities = f.optional_int(6)?;
+        Ok(DeviceEngagement {
+            version,
+            security,
+            device_retrieval_methods,
+            server_retrieval_methods,
+            protocol_info,
+            origin_infos,
+            capabilities,
+            rest: f.finish(),
+        })
+    }
+}
+
+impl ToCbor for DeviceEngagement {
+    fn to_cbor(&self) -> Value {
+        let mut known = vec![
+            (Value::int(0), Value::text(self.version.clone())),
+            (Value::int(1), self.security.to_cbor()),
+        ];
+        let optional = [
+            (
+                2,
+                self.device_retrieval_methods.as_ref().map(ToCbor::to_cbor),
+            ),
+            (3, self.server_retrieval_methods.clone()),
+            (4, self.protocol_info.clone()),
+            (5, self.origin_infos.clone()),
+            (6, self.capabilities.clone()),
+        ];
+        known.extend(
+            optional
+                .into_iter()
+                .filter_map(|(k, v)| Some((Value::int(k), v?))),
+        );
+        self.rest.build(known)
+    }
+}
+
+impl FromCbor for Security {
+    fn from_cbor(value: &Value) -> Result<Self, CborError> {
+        let [suite, key] = fixed_array::<2>(value, "Security")?;
+        let cipher_suite = u64::from_cbor(suite)?;
+        if cipher_suite != CIPHER_SUITE_1 {
+            return Err(CborError::InvalidValue {
+                context: "Security cipher suite",
+            });
+        }
+        Ok(Security {
+            cipher_suite,
+            e_device_key: Tagged::from_cbor(key)?,
+        })
+    }
+}
+
+impl ToCbor for Security {
+    fn to_cbor(&self) -> Value {
+        Value::Array(vec![
+            Value::Unsigned(self.cipher_suite),
+            self.e_device_key.to_cbor(),
+        ])
+    }
+}
+
+impl FromCbor for DeviceRetrievalMethod {
+    fn from_cbor(value: &Value) -> Result<Self, CborError> {
+        let [kind, version, options] = fixed_array::<3>(value, "DeviceRetrievalMethod")?;
+        let kind = u64::from_cbor(kind)?;
+        let version = u64::from_cbor(version)?;
+        let options = match kind {
+            1 => RetrievalOptions::Nfc(NfcOptions::from_cbor(options)?),
+            2 => RetrievalOptions::Ble(BleOptions::from_cbor(options)?),
+            3 => RetrievalOptions::WifiAware(WifiAwareOptions::from_cbor(options)?),
+            _ => RetrievalOptions::Other {
+                kind,
+                options: options.clone(),
+            },
+        };
+        Ok(DeviceRetrievalMethod { version, options })
+    }
+}
+
+impl ToCbor for DeviceRetrievalMethod {
+    fn to_cbor(&self) -> Value {
+        let (kind, options) = match &self.options {
+            RetrievalOptions::Nfc(o) => (1, o.to_cbor()),
+            RetrievalOptions::Ble(o) => (2, o.to_cbor()),
+            RetrievalOptions::WifiAware(o) => (3, o.to_cbor()),
+            RetrievalOptions::Other { kind, options } => (*kind, options.clone()),
+        };
+        Value::Array(vec![
+            Value::Unsigned(kind),
+            Value::Unsigned(self.version),
+            options,
+        ])
+    }
+}
+
+fn bytes_field(f: &mut FieldMap<'_>, key: i64) -> Result<Option<Vec<u8>>, CborError> {
+    Ok(f.optional_int::<cbor::ByteString>(key)?.map(|b| b.0))
+}
+
+fn optional_entries(entries: Vec<(i64, Option<Value>)>) -> Vec<(Value, Value)> {
+    entries
+        .into_iter()
+        .filter_map(|(k, v)| Some((Value::int(k), v?)))
+        .collect()
+}
+
+impl FromCbor for BleOptions {
+    fn from_cbor(value: &Value) -> Result<Self, CborError> {
+        let mut f = FieldMap::new(value, "BleOptions")?;
+        Ok(BleOptions {
+            peripheral_server_mode: f.optional_int(0)?,
+            central_client_mode: f.optional_int(1)?,
+            peripheral_server_uuid: bytes_field(&mut f, 10)?,
+            central_client_uuid: bytes_field(&mut f, 11)?,
+            peripheral_server_address: bytes_field(&mut f, 20)?,
+            l2cap_psm: f.optional_int(21)?,
+            rest: f.finish(),
+        })
+    }
+}
+
+impl ToCbor for BleOptions {
+    fn to_cbor(&self) -> Value {
+        self.rest.build(optional_entries(vec![
+            (0, self.peripheral_server_mode.map(Value::Bool)),
+            (1, self.central_client_mode.map(Value::Bool)),
+            (10, self.peripheral_server_uuid.clone().map(Value::Bytes)),
+            (11, self.central_client_uuid.clone().map(Value::Bytes)),
+            (20, self.peripheral_server_address.clone().map(Value::Bytes)),
+            (21, self.l2cap_psm.map(Value::Unsigned)),
+        ]))
+    }
+}
+
+impl FromCbor for NfcOptions {
+    fn from_cbor(value: &Value) -> Result<Self, CborError> {
+        let mut f = FieldMap::new(value, "NfcOptions")?;
+        Ok(NfcOptions {
+            max_command_data_length: f.required_int(0, "max command data length")?,
+            max_response_data_length: f.required_int(1, "max response data length")?,
+            rest: f.finish(),
+        })
+    }
+}
+
+impl ToCbor for NfcOptions {
+    fn to_cbor(&self) -> Value {
+        self.rest.build(vec![
+            (Value::int(0), Value::Unsigned(self.max_command_data_length)),
+            (
+                Value::int(1),
+                Value::Unsigned(self.max_response_data_length),
+            ),
+        ])
+    }
+}
+
+impl FromCbor for WifiAwareOptions {
+    fn from_cbor(value: &Value) -> Result<Self, CborError> {
+        let mut f = FieldMap::new(value, "WifiAwareOptions")?;
+        Ok(WifiAwareOptions {
+            passphrase: f.optional_int(0)?,
+            operating_class: f.optional_int(1)?,
+            channel_number: f.optional_int(2)?,
+            supported_bands: bytes_field(&mut f, 3)?,
+            rest: f.finish(),
+        })
+    }
+}
+
+impl ToCbor for WifiAwareOptions {
+    fn to_cbor(&self) -> Value {
+        self.rest.build(optional_entries(vec![
+            (0, self.passphrase.clone().map(Value::Text)),
+            (1, self.operating_class.map(Value::Unsigned)),
+            (2, self.channel_number.map(Value::Unsigned)),
+            (3, self.supported_bands.clone().map(Value::Bytes)),
+        ]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_engagement_round_trips_through_the_qr_uri() {
+        let key = crate::rng::new_p256_secret_key().public_key();
+        let ble = BleOptions {
+            central_client_mode: Some(true),
+            central_client_uuid: Some(vec![7; 16]),
+            ..BleOptions::default()
+        };
+        let engagement = Tagged::new(DeviceEngagement::new(
+            CoseKey::new(key),
+            vec![DeviceRetrievalMethod {
+                version: 1,
+                options: RetrievalOptions::Ble(ble),
+            }],
+        ));
+        let uri = DeviceEngagement::qr_uri(&engagement);
+        assert!(uri.starts_with("mdoc:"));
+        let parsed = DeviceEngagement::from_qr_uri(&uri).unwrap();
+        assert_eq!(parsed.encoded(), engagement.encoded());
+        assert_eq!(parsed.e_device_key().public_key(), &key);
+    }
+
+    #[test]
+    fn refuses_bad_uris() {
+        assert_eq!(
+            DeviceEngagement::from_qr_uri("https://x"),
+            Err(EngagementError::NotMdocUri)
+        );
+        assert_eq!(
+            DeviceEngagement::from_qr_uri("mdoc:a+b/"),
+            Err(EngagementError::Base64)
+        );
+        assert_eq!(
+            DeviceEngagement::from_qr_uri("mdoc:oQ=="),
+            Err(EngagementError::Base64)
+        );
+        assert!(matches!(
+            DeviceEngagement::from_qr_uri("mdoc:oA"),
+            Err(EngagementError::Cbor(_))
+        ));
+        let long = format!("mdoc:{}", "A".repeat(MAX_QR_URI_LEN));
+        assert_eq!(
+            DeviceEngagement::from_qr_uri(&long),
+            Err(EngagementError::TooLong)
+        );
+        assert_eq!(
+            DeviceEngagement::from_qr_uri("mdoc"),
+            Err(EngagementError::NotMdocUri)
+        );
+        assert_eq!(
+            DeviceEngagement::from_qr_uri("mdoé:"),
+            Err(EngagementError::NotMdocUri)
+        );
+    }
+}

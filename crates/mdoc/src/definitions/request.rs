@@ -1,0 +1,166 @@
+//! DeviceRequest (ISO 18013-5 §8.3.2.1.2.1).
+
+use super::{ElementMap, check_version};
+use crate::cbor::{
+    CborError, FieldMap, FromCbor, MapRest, Tagged, ToCbor, Value, text_map, text_map_value,
+};
+
+/// A reader's request for one or more documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceRequest {
+    /// Version, "1.0" (or "1.1").
+    pub version: String,
+    /// One request per document.
+    pub doc_requests: Vec<DocRequest>,
+    /// Unknown keys (for example second-edition `deviceRequestInfo`) and the key order.
+    pub rest: MapRest,
+}
+
+/// The request for one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocRequest {
+    /// ItemsRequestBytes, kept as received (reader authentication signs them).
+    pub items_request: Tagged<ItemsRequest>,
+    /// ReaderAuth: a COSE_Sign1 with detached payload, kept as a CBOR value.
+    pub reader_auth: Option<Value>,
+    /// Unknown keys and the key order.
+    pub rest: MapRest,
+}
+
+/// The elements requested from one document type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemsRequest {
+    /// The document type requested.
+    pub doc_type: String,
+    /// Namespace -> element identifier -> IntentToRetain, in received order.
+    pub name_spaces: ElementMap<bool>,
+    /// Optional request info, kept as received.
+    pub request_info: Option<Vec<(String, Value)>>,
+    /// Unknown keys and the key order.
+    pub rest: MapRest,
+}
+
+impl DeviceRequest {
+    /// A version 1.0 request.
+    pub fn new(doc_requests: Vec<DocRequest>) -> Self {
+        DeviceRequest {
+            version: "1.0".to_owned(),
+            doc_requests,
+            rest: MapRest::default(),
+        }
+    }
+}
+
+impl ItemsRequest {
+    /// A request for `doc_type` with the given namespaces.
+    pub fn new(
+        doc_type: impl Into<String>,
+        name_spaces: Vec<(String, Vec<(String, bool)>)>,
+    ) -> Self {
+        ItemsRequest {
+            doc_type: doc_type.into(),
+            name_spaces,
+            request_info: None,
+            rest: MapRest::default(),
+        }
+    }
+
+    /// Every requested element as (namespace, identifier, intent to retain).
+    pub fn elements(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+        self.name_spaces.iter().flat_map(|(ns, elements)| {
+            elements
+                .iter()
+                .map(move |(id, retain)| (ns.as_str(), id.as_str(), *retain))
+        })
+    }
+}
+
+impl FromCbor for DeviceRequest {
+    fn from_cbor(value: &Value) -> Result<Self, CborError> {
+        let mut f = FieldMap::new(value, "DeviceRequest")?;
+        let version: String = f.required("version")?;
+        check_version(&version, "DeviceRequest version")?;
+        let doc_requests: Vec<DocRequest> = f.required("docRequests")?;
+        Ok(DeviceRequest {
+            version,
+            doc_requests,
+            rest: f.finish(),
+        })
+    }
+}
+
+impl ToCbor for DeviceRequest {
+    fn to_cbor(&self) -> Value {
+        self.rest.build(vec![
+            (Value::text("version"), Value::text(self.version.clone())),
+            (Value::text("docRequests"), self.doc_requests.to_cbor()),
+        ])
+    }
+}
+
+impl FromCbor for DocRequest {
+    fn from_cbor(value: &Value) -> Result<Self, CborError> {
+        let mut f = FieldMap::new(value, "DocRequest")?;
+        Ok(DocRequest {
+            items_request: f.required("itemsRequest")?,
+            reader_auth: f.optional("readerAuth")?,
+            rest: f.finish(),
+        })
+    }
+}
+
+impl ToCbor for DocRequest {
+    fn to_cbor(&self) -> Value {
+        let mut known = vec![(Value::text("itemsRequest"), self.items_request.to_cbor())];
+        if let Some(auth) = &self.reader_auth {
+            known.push((Value::text("readerAuth"), auth.clone()));
+        }
+        self.rest.build(known)
+    }
+}
+
+impl FromCbor for ItemsRequest {
+    fn from_cbor(value: &Value) -> Result<Self, CborError> {
+        let mut f = FieldMap::new(value, "ItemsRequest")?;
+        let doc_type = f.required("docType")?;
+        let name_spaces_value = f.value("nameSpaces").ok_or(CborError::MissingField {
+            context: "ItemsRequest",
+            field: "nameSpaces",
+        })?;
+        let raw: Vec<(String, Value)> = text_map(name_spaces_value, "ItemsRequest nameSpaces")?;
+        let name_spaces = raw
+            .iter()
+            .map(|(ns, elements)| {
+                Ok((ns.clone(), text_map(elements, "ItemsRequest DataElements")?))
+            })
+            .collect::<Result<_, CborError>>()?;
+        let request_info = f
+            .value("requestInfo")
+            .map(|v| text_map(v, "ItemsRequest requestInfo"))
+            .transpose()?;
+        Ok(ItemsRequest {
+            doc_type,
+            name_spaces,
+            request_info,
+            rest: f.finish(),
+        })
+    }
+}
+
+impl ToCbor for ItemsRequest {
+    fn to_cbor(&self) -> Value {
+        let name_spaces: Vec<(String, Value)> = self
+            .name_spaces
+            .iter()
+            .map(|(ns, elements)| (ns.clone(), text_map_value(elements)))
+            .collect();
+        let mut known = vec![
+            (Value::text("docType"), Value::text(self.doc_type.clone())),
+            (Value::text("nameSpaces"), text_map_value(&name_spaces)),
+        ];
+        if let Some(info) = &self.request_info {
+            known.push((Value::text("requestInfo"), text_map_value(info)));
+        }
+        self.rest.build(known)
+    }
+}
