@@ -1,6 +1,11 @@
 //! Every CBOR structure in the ISO 18013-5 Annex D example decodes and re-encodes to the
 //! identical bytes at the generic value level.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use mdoc::cbor;
 

@@ -1,6 +1,13 @@
 //! Every Annex D structure decodes into the typed data model, carries the values the standard's
 //! example describes, and re-encodes to the identical bytes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use mdoc::cbor::{self, Embedded, Tagged, ToCbor};
