@@ -8,9 +8,11 @@
 //!   embedded bytes as received.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod cbor;
 pub mod clock;
 pub mod cose;
 pub mod definitions;
 pub mod rng;
+pub mod session;
 pub mod time;
