@@ -16,3 +16,4 @@ pub mod definitions;
 pub mod rng;
 pub mod session;
 pub mod time;
+pub mod x509;

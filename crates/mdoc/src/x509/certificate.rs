@@ -1,0 +1,224 @@
+//! One X.509 certificate, kept as received, with the fields ISO 18013-5 checks.
+
+use const_oid::ObjectIdentifier;
+use der::{Decode, Reader};
+use p256::ecdsa::VerifyingKey;
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
+
+use super::error::X509Error;
+use crate::time::Timestamp;
+
+/// Largest accepted certificate, in bytes (mdoc certificates are well under 2 KB).
+pub const MAX_CERTIFICATE_LEN: usize = 16 * 1024;
+
+/// ecdsa-with-SHA256.
+const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+
+/// An X.509 certificate with its DER exactly as received.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Certificate {
+    der: Vec<u8>,
+    parsed: x509_cert::Certificate,
+}
+
+impl std::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject_common_name())
+            .finish_non_exhaustive()
+    }
+}
+
+fn directory_text(
+    value: der::Result<Option<x509_cert::ext::pkix::name::DirectoryString>>,
+) -> Option<String> {
+    value.ok().flatten().map(|s| s.value().into_owned())
+}
+
+impl Certificate {
+    /// Parses DER, refusing oversized or malformed input.
+    pub fn from_der(der: &[u8]) -> Result<Self, X509Error> {
+        if der.len() > MAX_CERTIFICATE_LEN {
+            return Err(X509Error::TooLarge);
+        }
+        let parsed = x509_cert::Certificate::from_der(der).map_err(|_| X509Error::Malformed)?;
+        Ok(Certificate {
+            der: der.to_vec(),
+            parsed,
+        })
+    }
+
+    /// Parses every certificate in PEM text.
+    pub fn from_pem_chain(pem: &str) -> Result<Vec<Self>, X509Error> {
+        if pem.len() > 64 * MAX_CERTIFICATE_LEN {
+            return Err(X509Error::TooLarge);
+        }
+        let certs =
+            x509_cert::Certificate::load_pem_chain(pem.as_bytes()).map_err(|_| X509Error::Pem)?;
+        if certs.is_empty() {
+            return Err(X509Error::Pem);
+        }
+        certs
+            .iter()
+            .map(|c| {
+                der::Encode::to_der(c)
+                    .map_err(|_| X509Error::Pem)
+                    .and_then(|d| Self::from_der(&d))
+            })
+            .collect()
+    }
+
+    /// The DER as received.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The certificate as PEM text.
+    pub fn to_pem(&self) -> String {
+        use base64::Engine as _;
+        let body = base64::engine::general_purpose::STANDARD.encode(&self.der);
+        let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+        for line in body.as_bytes().chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(line));
+            pem.push('\n');
+        }
+        pem.push_str("-----END CERTIFICATE-----\n");
+        pem
+    }
+
+    /// The subject's common name.
+    pub fn subject_common_name(&self) -> Option<String> {
+        directory_text(self.parsed.tbs_certificate().subject().common_name())
+    }
+
+    /// The subject's organization.
+    pub fn subject_organization(&self) -> Option<String> {
+        directory_text(self.parsed.tbs_certificate().subject().organization())
+    }
+
+    /// The subject's country code.
+    pub fn subject_country(&self) -> Option<String> {
+        let country = self
+            .parsed
+            .tbs_certificate()
+            .subject()
+            .country()
+            .ok()
+            .flatten();
+        country.map(|c| c.as_str().to_owned())
+    }
+
+    /// The issuer's common name.
+    pub fn issuer_common_name(&self) -> Option<String> {
+        directory_text(self.parsed.tbs_certificate().issuer().common_name())
+    }
+
+    /// The serial number's bytes.
+    pub fn serial(&self) -> &[u8] {
+        self.parsed.tbs_certificate().serial_number().as_bytes()
+    }
+
+    /// Start of validity.
+    pub fn not_before(&self) -> Timestamp {
+        to_timestamp(self.parsed.tbs_certificate().validity().not_before)
+    }
+
+    /// End of validity.
+    pub fn not_after(&self) -> Timestamp {
+        to_timestamp(self.parsed.tbs_certificate().validity().not_after)
+    }
+
+    /// The subject public key, if it is an uncompressed or compressed P-256 point.
+    pub fn public_key(&self) -> Option<VerifyingKey> {
+        let spki = self.parsed.tbs_certificate().subject_public_key_info();
+        VerifyingKey::from_sec1_bytes(spki.subject_public_key.as_bytes()?).ok()
+    }
+
+    /// Basic constraints: (is a CA, path length constraint). `None` when absent.
+    pub fn basic_constraints(&self) -> Option<(bool, Option<u8>)> {
+        let (_, bc) = self
+            .parsed
+            .tbs_certificate()
+            .get_extension::<BasicConstraints>()
+            .ok()??;
+        Some((bc.ca, bc.path_len_constraint))
+    }
+
+    /// True when the key usage extension is present and has `usage`.
+    pub(crate) fn has_key_usage(&self, usage: KeyUsages) -> bool {
+        matches!(
+            self.parsed.tbs_certificate().get_extension::<KeyUsage>(),
+            Ok(Some((_, ku))) if ku.0.contains(usage)
+        )
+    }
+
+    /// True when the certificate may sign certificates (key usage keyCertSign).
+    pub fn can_sign_certificates(&self) -> bool {
+        self.has_key_usage(KeyUsages::KeyCertSign)
+    }
+
+    /// True when the certificate may make digital signatures (key usage digitalSignature).
+    pub fn can_sign_data(&self) -> bool {
+        self.has_key_usage(KeyUsages::DigitalSignature)
+    }
+
+    /// True when the extended key usage extension lists `purpose`.
+    pub fn has_extended_key_usage(&self, purpose: ObjectIdentifier) -> bool {
+        matches!(
+            self.parsed.tbs_certificate().get_extension::<ExtendedKeyUsage>(),
+            Ok(Some((_, eku))) if eku.0.contains(&purpose)
+        )
+    }
+
+    /// True when every extension marked critical is one this crate processes.
+    pub(crate) fn critical_extensions_understood(&self) -> bool {
+        const UNDERSTOOD: [&str; 4] = ["2.5.29.15", "2.5.29.19", "2.5.29.37", "2.5.29.17"];
+        self.parsed
+            .tbs_certificate()
+            .extensions()
+            .into_iter()
+            .flatten()
+            .filter(|ext| ext.critical)
+            .all(|ext| UNDERSTOOD.iter().any(|oid| ext.extn_id.to_string() == *oid))
+    }
+
+    /// True when signature and key are ECDSA P-256 with SHA-256.
+    pub(crate) fn uses_supported_algorithms(&self) -> bool {
+        self.parsed.signature_algorithm().oid == ECDSA_WITH_SHA256 && self.public_key().is_some()
+    }
+
+    /// True when this certificate's issuer name is `issuer`'s subject name.
+    pub(crate) fn is_named_issued_by(&self, issuer: &Certificate) -> bool {
+        self.parsed.tbs_certificate().issuer() == issuer.parsed.tbs_certificate().subject()
+    }
+
+    /// Verifies this certificate's signature, over its TBS bytes as received, with `key`.
+    pub(crate) fn signature_verifies_with(&self, key: &VerifyingKey) -> bool {
+        use signature::Verifier;
+        let Some(tbs) = tbs_bytes(&self.der) else {
+            return false;
+        };
+        let Some(sig_der) = self.parsed.signature().as_bytes() else {
+            return false;
+        };
+        p256::ecdsa::Signature::from_der(sig_der)
+            .map(|sig| key.verify(tbs, &sig).is_ok())
+            .unwrap_or(false)
+    }
+}
+
+/// The DER of the tbsCertificate inside a certificate, as received.
+fn tbs_bytes(cert_der: &[u8]) -> Option<&[u8]> {
+    let mut reader = der::SliceReader::new(cert_der).ok()?;
+    let header = der::Header::decode(&mut reader).ok()?;
+    if header.tag() != der::Tag::Sequence {
+        return None;
+    }
+    reader.tlv_bytes().ok()
+}
+
+fn to_timestamp(time: x509_cert::time::Time) -> Timestamp {
+    Timestamp::from_unix_seconds(
+        i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
+    )
+}

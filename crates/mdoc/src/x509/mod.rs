@@ -1,0 +1,18 @@
+//! X.509 trust for ISO 18013-5: certificates from x5chain headers, and chain validation to
+//! configured trust anchors (IACA roots for issuers, reader roots for verifiers) at an injected
+//! time, with a typed error naming each check that fails.
+
+mod certificate;
+mod chain;
+mod error;
+
+pub use certificate::{Certificate, MAX_CERTIFICATE_LEN};
+pub use chain::{ChainPurpose, MAX_CHAIN_LEN, TrustAnchors, VerifiedChain, verify_chain};
+pub use error::{ChainError, X509Error};
+
+/// EKU of an mdoc document signer certificate (ISO 18013-5 Annex B).
+pub const EKU_DOCUMENT_SIGNER: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.0.18013.5.1.2");
+/// EKU of an mdoc reader authentication certificate (ISO 18013-5 Annex B).
+pub const EKU_READER_AUTH: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.0.18013.5.1.6");
