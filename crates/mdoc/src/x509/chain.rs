@@ -183,13 +183,10 @@ fn check_certificate(
 /// are not the leaf is `position - 1`.
 fn check_issuer(issuer: &Certificate, position: usize) -> Result<(), ChainError> {
     match issuer.basic_constraints() {
-        Some((true, path_len)) => {
-            if let Some(limit) = path_len {
-                if position - 1 > usize::from(limit) {
-                    return Err(ChainError::PathLength { position });
-                }
-            }
+        Some((true, Some(limit))) if position - 1 > usize::from(limit) => {
+            return Err(ChainError::PathLength { position });
         }
+        Some((true, _)) => {}
         _ => return Err(ChainError::NotCa { position }),
     }
     if !issuer.can_sign_certificates() {
