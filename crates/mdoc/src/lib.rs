@@ -13,6 +13,8 @@ pub mod cbor;
 pub mod clock;
 pub mod cose;
 pub mod definitions;
+pub mod profiles;
+pub mod registry;
 pub mod rng;
 pub mod session;
 pub mod time;

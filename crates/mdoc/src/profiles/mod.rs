@@ -1,0 +1,13 @@
+//! Purpose profiles: what a right-to-work check, a benefits check and an age check need, and
+//! the data-minimisation findings a wallet shows when a request asks for more.
+//!
+//! Both sides use the same data: the verifier builds its requests from a profile, the wallet
+//! measures every incoming request against the profile it claims or best matches.
+
+mod age;
+mod assess;
+mod definitions;
+
+pub use age::nearest_age_attestation;
+pub use assess::{Finding, FindingKind, HolderFacts, RequestedElement, assess, match_profile};
+pub use definitions::{Condition, ProfileElement, Purpose, PurposeProfile, Retention, profile};
