@@ -18,4 +18,5 @@ pub mod registry;
 pub mod rng;
 pub mod session;
 pub mod time;
+pub mod verify;
 pub mod x509;
