@@ -60,7 +60,7 @@ fn failures_name_their_check() {
         ),
         (
             "org.iso.18013.5.1.mDL",
-            "2021-10-01T13:30:03Z",
+            "2020-10-01T12:00:00Z",
             CheckName::Validity,
         ),
         (
