@@ -1,2 +1,22 @@
-//! Citizen Wallet holder core: secure store, device keys, provisioning, consent and selective-disclosure presentation
+//! The Citizen Wallet holder core.
+//!
+//! * [`secure_area`]: where device keys live; the app plugs in Android Keystore / iOS Secure
+//!   Enclave, [`secure_area::SoftwareSecureArea`] is the embedded default.
+//! * [`store`]: credentials at rest, AEAD-encrypted, written atomically, tamper-evident.
+//! * [`provisioning`]: device key for an issuer, full verification before anything is stored.
+//! * [`consent`] and [`presentation`]: a verifier's request becomes a consent object; the
+//!   citizen approves a subset; exactly that subset is disclosed, bound to the session.
+//! * [`proximity`]: the ISO 18013-5 proximity session (QR engagement, encrypted messages).
 #![forbid(unsafe_code)]
+
+mod atomic;
+pub mod consent;
+pub mod keys;
+pub mod presentation;
+pub mod provisioning;
+pub mod proximity;
+pub mod secure_area;
+pub mod store;
+mod wallet;
+
+pub use wallet::{Wallet, WalletConfig, WalletError};

@@ -1,0 +1,166 @@
+//! The consent object handed to the app: who asks, why, and for what — element by element,
+//! with what the wallet holds and where the request asks for more than its purpose needs.
+//! The citizen's answer is a [`Selection`].
+
+use mdoc::profiles::{Finding, Purpose};
+
+/// How far the wallet trusts the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReaderTrust {
+    /// Reader authentication verified and chains to a configured reader root.
+    Trusted {
+        /// The root's common name.
+        anchor: String,
+    },
+    /// Reader authentication is present but failed; the reason names the check.
+    Untrusted {
+        /// Why.
+        reason: String,
+    },
+    /// The request carries no reader authentication.
+    NotAuthenticated,
+}
+
+/// The verifier as the wallet knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifierIdentity {
+    /// Common name from the reader certificate (when authenticated).
+    pub common_name: Option<String>,
+    /// Organization from the reader certificate.
+    pub organization: Option<String>,
+    /// Country from the reader certificate.
+    pub country: Option<String>,
+    /// The trust verdict.
+    pub trust: ReaderTrust,
+}
+
+impl VerifierIdentity {
+    pub(crate) fn anonymous() -> Self {
+        VerifierIdentity {
+            common_name: None,
+            organization: None,
+            country: None,
+            trust: ReaderTrust::NotAuthenticated,
+        }
+    }
+
+    /// A name to show: organization, else common name, else "Unidentified verifier".
+    pub fn display_name(&self) -> String {
+        self.organization
+            .clone()
+            .or_else(|| self.common_name.clone())
+            .unwrap_or_else(|| "Unidentified verifier".to_owned())
+    }
+}
+
+/// One requested element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentElement {
+    /// Namespace.
+    pub namespace: String,
+    /// Element identifier.
+    pub identifier: String,
+    /// Human label.
+    pub label: String,
+    /// The verifier's declared intent to retain.
+    pub intent_to_retain: bool,
+    /// Whether the wallet holds it (for age_over_NN: whether an attestation answers it).
+    pub held: bool,
+    /// Whether the registry marks it sensitive.
+    pub sensitive: bool,
+    /// Minimisation findings for this element (empty: the purpose needs it).
+    pub findings: Vec<Finding>,
+}
+
+/// The request for one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentDocument {
+    /// The doc type requested.
+    pub doc_type: String,
+    /// A human name for it.
+    pub display_name: String,
+    /// The stored credential that would answer, if held.
+    pub credential_id: Option<String>,
+    /// The purpose the request is measured against.
+    pub purpose: Option<Purpose>,
+    /// True when the verifier declared that purpose; false when it was inferred.
+    pub purpose_declared: bool,
+    /// The requested elements.
+    pub elements: Vec<ConsentElement>,
+}
+
+/// What the app shows the citizen before anything is disclosed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRequest {
+    /// Who asks, and whether the wallet trusts that.
+    pub verifier: VerifierIdentity,
+    /// One entry per requested document.
+    pub documents: Vec<ConsentDocument>,
+}
+
+/// An element the citizen approved.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ApprovedElement {
+    /// Doc type of the document it belongs to.
+    pub doc_type: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Element identifier.
+    pub identifier: String,
+}
+
+/// The citizen's answer: exactly these elements may be disclosed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// The approved elements.
+    pub approved: Vec<ApprovedElement>,
+}
+
+impl Selection {
+    /// True when `doc_type`/`namespace`/`identifier` is approved.
+    pub fn contains(&self, doc_type: &str, namespace: &str, identifier: &str) -> bool {
+        self.approved.iter().any(|a| {
+            a.doc_type == doc_type && a.namespace == namespace && a.identifier == identifier
+        })
+    }
+}
+
+impl ConsentRequest {
+    /// Every held element without a minimisation finding: what a careful app pre-selects.
+    pub fn recommended_selection(&self) -> Selection {
+        self.selection_where(|e| e.held && e.findings.is_empty())
+    }
+
+    /// Every held element.
+    pub fn everything_held(&self) -> Selection {
+        self.selection_where(|e| e.held)
+    }
+
+    /// The held elements for which `keep` is true.
+    pub fn selection_where(&self, keep: impl Fn(&ConsentElement) -> bool) -> Selection {
+        let approved = self
+            .documents
+            .iter()
+            .flat_map(|d| {
+                d.elements
+                    .iter()
+                    .filter(|e| keep(e))
+                    .map(|e| ApprovedElement {
+                        doc_type: d.doc_type.clone(),
+                        namespace: e.namespace.clone(),
+                        identifier: e.identifier.clone(),
+                    })
+            })
+            .collect();
+        Selection { approved }
+    }
+
+    /// True when any element carries a minimisation finding.
+    pub fn has_findings(&self) -> bool {
+        self.documents
+            .iter()
+            .flat_map(|d| &d.elements)
+            .any(|e| !e.findings.is_empty())
+    }
+}

@@ -1,0 +1,392 @@
+//! From a verifier's DeviceRequest to a consent object, and from the citizen's selection to a
+//! DeviceResponse that discloses exactly that — the same for proximity and online flows; only
+//! the SessionTranscript differs.
+
+use std::collections::BTreeSet;
+
+use mdoc::auth::{device_authentication_bytes, emac_key, reader_authentication_bytes};
+use mdoc::cbor::MapRest;
+use mdoc::cbor::{self, Embedded, Tagged, ToCbor, Value};
+use mdoc::cose::{CoseMac0, CoseSign1, Payload};
+use mdoc::definitions::{
+    DeviceAuth, DeviceNameSpacesMap, DeviceRequest, DeviceResponse, DeviceSigned, Document,
+    DocumentError, IssuerSigned, IssuerSignedItem, SessionTranscript,
+};
+use mdoc::profiles::{self, HolderFacts, Purpose, RequestedElement, assess, match_profile};
+use mdoc::registry::{self, age_over_threshold};
+use mdoc::x509::{ChainPurpose, verify_chain};
+
+use crate::consent::{
+    ConsentDocument, ConsentElement, ConsentRequest, ReaderTrust, Selection, VerifierIdentity,
+};
+use crate::secure_area::AreaKey;
+use crate::store::StoredCredential;
+use crate::wallet::{Wallet, WalletError};
+
+/// How the wallet authenticates a DeviceResponse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DeviceAuthMode {
+    /// deviceSignature: ES256 by the device key in the secure area (non-repudiable).
+    #[default]
+    Signature,
+    /// deviceMac: HMAC with a key agreed between the device key and the reader's ephemeral key
+    /// (deniable); falls back to a signature when there is no reader key (online flows).
+    Mac,
+}
+
+/// A request the wallet has understood, waiting for the citizen's answer.
+#[derive(Debug, Clone)]
+pub struct PreparedRequest {
+    consent: ConsentRequest,
+    documents: Vec<PreparedDocument>,
+    transcript: Value,
+    transcript_bytes: Embedded,
+}
+
+#[derive(Debug, Clone)]
+struct PreparedDocument {
+    doc_type: String,
+    requested: Vec<(String, String)>,
+    credential: Option<HeldCredential>,
+}
+
+#[derive(Debug, Clone)]
+struct HeldCredential {
+    stored: StoredCredential,
+    issuer_signed: IssuerSigned,
+}
+
+impl HeldCredential {
+    fn item(&self, namespace: &str, identifier: &str) -> Option<&Tagged<IssuerSignedItem>> {
+        self.issuer_signed
+            .items()
+            .find(|(ns, item)| *ns == namespace && item.element_identifier == identifier)
+            .map(|(_, item)| item)
+    }
+
+    /// The identifier that answers `identifier`: itself, or for age_over_NN the nearest held
+    /// attestation (ISO 18013-5 §7.2.5).
+    fn answering(&self, namespace: &str, identifier: &str) -> Option<String> {
+        if self.item(namespace, identifier).is_some() {
+            return Some(identifier.to_owned());
+        }
+        let requested = age_over_threshold(identifier)?;
+        let held: Vec<(u8, bool)> = self
+            .issuer_signed
+            .items()
+            .filter(|(ns, _)| *ns == namespace)
+            .filter_map(|(_, item)| {
+                Some((
+                    age_over_threshold(&item.element_identifier)?,
+                    item.element_value.as_bool()?,
+                ))
+            })
+            .collect();
+        profiles::nearest_age_attestation(&held, requested).map(|nn| format!("age_over_{nn:02}"))
+    }
+
+    fn nationality(&self) -> Option<String> {
+        self.issuer_signed
+            .items()
+            .find(|(_, item)| item.element_identifier == "nationality")
+            .and_then(|(_, item)| match &item.element_value {
+                Value::Text(code) => Some(code.clone()),
+                Value::Array(codes) => codes.first().and_then(Value::as_text).map(str::to_owned),
+                _ => None,
+            })
+    }
+}
+
+impl PreparedRequest {
+    /// The consent object for the app.
+    pub fn consent(&self) -> &ConsentRequest {
+        &self.consent
+    }
+}
+
+fn held_credential(wallet: &Wallet, doc_type: &str) -> Result<Option<HeldCredential>, WalletError> {
+    let now = wallet.now();
+    let candidate = wallet
+        .credentials()
+        .into_iter()
+        .filter(|c| c.doc_type == doc_type && c.valid_from <= now && now <= c.valid_until)
+        .max_by_key(|c| c.valid_until);
+    let Some(summary) = candidate else {
+        return Ok(None);
+    };
+    let stored = wallet.credential(&summary.id)?;
+    let issuer_signed: IssuerSigned = cbor::from_slice(&stored.record.issuer_signed)?;
+    Ok(Some(HeldCredential {
+        stored,
+        issuer_signed,
+    }))
+}
+
+fn verify_reader(wallet: &Wallet, request: &DeviceRequest, transcript: &Value) -> VerifierIdentity {
+    let mut identity = VerifierIdentity::anonymous();
+    for doc in &request.doc_requests {
+        let Some(reader_auth) = &doc.reader_auth else {
+            if identity.trust == ReaderTrust::NotAuthenticated {
+                continue;
+            }
+            return VerifierIdentity {
+                trust: ReaderTrust::Untrusted {
+                    reason: "only some documents carry reader authentication".to_owned(),
+                },
+                ..VerifierIdentity::anonymous()
+            };
+        };
+        let verdict = (|| {
+            let sign1 = CoseSign1::from_value(reader_auth).map_err(|e| e.to_string())?;
+            let chain = sign1.x5chain().map_err(|e| e.to_string())?;
+            let anchors = &wallet.config().reader_anchors;
+            let verified = verify_chain(&chain, anchors, wallet.now(), ChainPurpose::ReaderAuth)
+                .map_err(|e| e.to_string())?;
+            let key = verified
+                .leaf_key()
+                .ok_or_else(|| "reader key is not P-256".to_owned())?;
+            let payload = reader_authentication_bytes(transcript, doc.items_request.embedded());
+            sign1
+                .verify(&key, Some(payload.encoded()))
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(verified)
+        })();
+        match verdict {
+            Ok(verified) => {
+                identity = VerifierIdentity {
+                    common_name: verified.leaf.subject_common_name(),
+                    organization: verified.leaf.subject_organization(),
+                    country: verified.leaf.subject_country(),
+                    trust: ReaderTrust::Trusted {
+                        anchor: verified.anchor.subject_common_name().unwrap_or_default(),
+                    },
+                };
+            }
+            Err(reason) => {
+                return VerifierIdentity {
+                    trust: ReaderTrust::Untrusted { reason },
+                    ..VerifierIdentity::anonymous()
+                };
+            }
+        }
+    }
+    identity
+}
+
+/// Understands `request` in the context of `transcript`: verifies reader authentication,
+/// finds the credentials that answer it, and builds the consent object.
+pub fn prepare_request(
+    wallet: &Wallet,
+    request: &DeviceRequest,
+    transcript: &SessionTranscript,
+) -> Result<PreparedRequest, WalletError> {
+    let transcript_value = transcript.to_cbor();
+    let verifier = verify_reader(wallet, request, &transcript_value);
+    let mut consent_documents = Vec::new();
+    let mut documents = Vec::new();
+    for doc in &request.doc_requests {
+        let items = doc.items_request.value();
+        let credential = held_credential(wallet, &items.doc_type)?;
+        let requested: Vec<RequestedElement> = items
+            .elements()
+            .map(|(ns, id, retain)| RequestedElement {
+                namespace: ns.to_owned(),
+                identifier: id.to_owned(),
+                intent_to_retain: retain,
+            })
+            .collect();
+        let declared = items
+            .request_info
+            .iter()
+            .flatten()
+            .find(|(k, _)| k == "purpose")
+            .and_then(|(_, v)| v.as_text())
+            .and_then(Purpose::from_id);
+        let purpose = match_profile(&items.doc_type, &requested, declared);
+        let facts = HolderFacts {
+            nationality: credential.as_ref().and_then(HeldCredential::nationality),
+        };
+        let findings = purpose
+            .map(|p| assess(&profiles::profile(p), &requested, &facts))
+            .unwrap_or_default();
+        let elements = requested
+            .iter()
+            .map(|r| ConsentElement {
+                namespace: r.namespace.clone(),
+                identifier: r.identifier.clone(),
+                label: registry::label(&items.doc_type, &r.namespace, &r.identifier),
+                intent_to_retain: r.intent_to_retain,
+                held: credential
+                    .as_ref()
+                    .is_some_and(|c| c.answering(&r.namespace, &r.identifier).is_some()),
+                sensitive: registry::element(&items.doc_type, &r.namespace, &r.identifier)
+                    .is_some_and(|d| d.sensitive),
+                findings: findings
+                    .iter()
+                    .filter(|f| f.namespace == r.namespace && f.identifier == r.identifier)
+                    .cloned()
+                    .collect(),
+            })
+            .collect();
+        consent_documents.push(ConsentDocument {
+            doc_type: items.doc_type.clone(),
+            display_name: registry::doc_type(&items.doc_type)
+                .map_or_else(|| items.doc_type.clone(), |d| d.display_name.to_owned()),
+            credential_id: credential.as_ref().map(|c| c.stored.id.clone()),
+            purpose,
+            purpose_declared: declared.is_some() && declared == purpose,
+            elements,
+        });
+        documents.push(PreparedDocument {
+            doc_type: items.doc_type.clone(),
+            requested: requested
+                .into_iter()
+                .map(|r| (r.namespace, r.identifier))
+                .collect(),
+            credential,
+        });
+    }
+    Ok(PreparedRequest {
+        consent: ConsentRequest {
+            verifier,
+            documents: consent_documents,
+        },
+        documents,
+        transcript: transcript_value,
+        transcript_bytes: transcript.to_bytes(),
+    })
+}
+
+/// Builds the DeviceResponse disclosing exactly `selection`: the approved IssuerSignedItems
+/// byte-for-byte as issued, elements requested but not held in `errors`, documents not held or
+/// not approved in `documentErrors`, and device authentication over this transcript.
+/// `e_reader_key` enables deviceMac when the wallet is configured for it.
+pub fn respond(
+    wallet: &Wallet,
+    prepared: &PreparedRequest,
+    selection: &Selection,
+    e_reader_key: Option<&p256::PublicKey>,
+) -> Result<DeviceResponse, WalletError> {
+    for approved in &selection.approved {
+        let requested = prepared.documents.iter().any(|d| {
+            d.doc_type == approved.doc_type
+                && d.requested
+                    .iter()
+                    .any(|(ns, id)| *ns == approved.namespace && *id == approved.identifier)
+        });
+        if !requested {
+            return Err(WalletError::SelectionNotRequested);
+        }
+    }
+    let mut documents = Vec::new();
+    let mut document_errors = Vec::new();
+    for doc in &prepared.documents {
+        match &doc.credential {
+            Some(held) => match disclose(wallet, prepared, doc, held, selection, e_reader_key)? {
+                Some(document) => documents.push(document),
+                None => document_errors.push(DocumentError {
+                    doc_type: doc.doc_type.clone(),
+                    code: 0,
+                }),
+            },
+            None => document_errors.push(DocumentError {
+                doc_type: doc.doc_type.clone(),
+                code: 0,
+            }),
+        }
+    }
+    Ok(DeviceResponse::new(documents, document_errors))
+}
+
+/// A response that discloses nothing: every requested document reported as not returned.
+pub fn decline(prepared: &PreparedRequest) -> DeviceResponse {
+    let errors = prepared
+        .documents
+        .iter()
+        .map(|d| DocumentError {
+            doc_type: d.doc_type.clone(),
+            code: 0,
+        })
+        .collect();
+    DeviceResponse::new(Vec::new(), errors)
+}
+
+fn disclose(
+    wallet: &Wallet,
+    prepared: &PreparedRequest,
+    doc: &PreparedDocument,
+    held: &HeldCredential,
+    selection: &Selection,
+    e_reader_key: Option<&p256::PublicKey>,
+) -> Result<Option<Document>, WalletError> {
+    let mut disclosed: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut not_held: Vec<(String, Vec<(String, i64)>)> = Vec::new();
+    for (namespace, identifier) in &doc.requested {
+        match held.answering(namespace, identifier) {
+            Some(answer) if selection.contains(&doc.doc_type, namespace, identifier) => {
+                disclosed.insert((namespace.clone(), answer));
+            }
+            Some(_) => {}
+            None => match not_held.iter_mut().find(|(ns, _)| ns == namespace) {
+                Some((_, ids)) => ids.push((identifier.clone(), 0)),
+                None => not_held.push((namespace.clone(), vec![(identifier.clone(), 0)])),
+            },
+        }
+    }
+    if disclosed.is_empty() {
+        return Ok(None);
+    }
+    // Items keep the issuer's namespace and item order, byte-for-byte.
+    let name_spaces: Vec<(String, Vec<Tagged<IssuerSignedItem>>)> = held
+        .issuer_signed
+        .name_spaces
+        .iter()
+        .flatten()
+        .filter_map(|(ns, items)| {
+            let chosen: Vec<_> = items
+                .iter()
+                .filter(|item| disclosed.contains(&(ns.clone(), item.element_identifier.clone())))
+                .cloned()
+                .collect();
+            (!chosen.is_empty()).then(|| (ns.clone(), chosen))
+        })
+        .collect();
+    let device_name_spaces = Tagged::new(DeviceNameSpacesMap::default());
+    let auth_bytes = device_authentication_bytes(
+        &prepared.transcript,
+        &doc.doc_type,
+        device_name_spaces.embedded(),
+    );
+    let alias = &held.stored.record.device_key_alias;
+    let device_auth = match (wallet.config().device_auth, e_reader_key) {
+        (DeviceAuthMode::Mac, Some(reader_key)) => {
+            let shared = wallet.secure_area().key_agreement(alias, reader_key)?;
+            let key = emac_key(&shared, prepared.transcript_bytes.encoded());
+            DeviceAuth::Mac(CoseMac0::create(&key, auth_bytes.encoded()).to_cbor())
+        }
+        _ => {
+            let signer = AreaKey {
+                area: wallet.secure_area(),
+                alias,
+            };
+            let signature = CoseSign1::sign(&signer, auth_bytes.encoded(), Payload::Detached, &[])
+                .map_err(|e| WalletError::DeviceAuthentication(e.to_string()))?;
+            DeviceAuth::Signature(signature.to_cbor())
+        }
+    };
+    Ok(Some(Document {
+        doc_type: doc.doc_type.clone(),
+        issuer_signed: IssuerSigned {
+            name_spaces: Some(name_spaces),
+            issuer_auth: held.issuer_signed.issuer_auth.clone(),
+            rest: MapRest::default(),
+        },
+        device_signed: DeviceSigned {
+            name_spaces: device_name_spaces,
+            device_auth,
+            rest: MapRest::default(),
+        },
+        errors: (!not_held.is_empty()).then_some(not_held),
+        rest: MapRest::default(),
+    }))
+}

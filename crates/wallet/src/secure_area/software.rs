@@ -1,0 +1,212 @@
+//! The software secure area: P-256 keys in a directory, each private key encrypted at rest.
+
+use std::path::{Path, PathBuf};
+
+use p256::ecdsa::SigningKey;
+use p256::{PublicKey, SecretKey};
+use zeroize::Zeroizing;
+
+use super::{SecureArea, SecureAreaError, check_alias};
+use crate::atomic;
+use crate::keys::{WalletKey, open, seal};
+
+/// Key files: `MAGIC || nonce || AES-256-GCM(wrapping key, private scalar, AAD = MAGIC || alias)`.
+const MAGIC: &[u8] = b"CWSK1";
+const SUFFIX: &str = ".key";
+const MAX_KEY_FILE: u64 = 1024;
+
+/// Device keys in a directory, each private scalar encrypted under a subkey of the wallet key.
+///
+/// Private keys exist in memory only inside an operation, in zeroizing buffers. This is the
+/// desktop and test default; phones supply a hardware-backed [`SecureArea`] instead.
+pub struct SoftwareSecureArea {
+    dir: PathBuf,
+    wrapping_key: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for SoftwareSecureArea {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SoftwareSecureArea")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn backend(e: std::io::Error) -> SecureAreaError {
+    SecureAreaError::Backend(e.kind().to_string())
+}
+
+impl SoftwareSecureArea {
+    /// Opens (creating if needed) the key directory `dir` under `wallet_key`.
+    pub fn open(dir: &Path, wallet_key: &WalletKey) -> Result<Self, SecureAreaError> {
+        std::fs::create_dir_all(dir).map_err(backend)?;
+        atomic::clean_debris(dir).map_err(backend)?;
+        Ok(SoftwareSecureArea {
+            dir: dir.to_path_buf(),
+            wrapping_key: wallet_key.subkey(b"citizen-wallet software secure area v1"),
+        })
+    }
+
+    fn aad(alias: &str) -> Vec<u8> {
+        [MAGIC, alias.as_bytes()].concat()
+    }
+
+    fn file_name(alias: &str) -> String {
+        format!("{alias}{SUFFIX}")
+    }
+
+    fn load(&self, alias: &str) -> Result<SecretKey, SecureAreaError> {
+        check_alias(alias)?;
+        let path = self.dir.join(Self::file_name(alias));
+        let bytes = match atomic::read_bounded(&path, MAX_KEY_FILE) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Err(SecureAreaError::KeyMaterial),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(SecureAreaError::KeyNotFound);
+            }
+            Err(e) => return Err(backend(e)),
+        };
+        let sealed = bytes
+            .strip_prefix(MAGIC)
+            .ok_or(SecureAreaError::KeyMaterial)?;
+        let scalar = open(&self.wrapping_key, &Self::aad(alias), sealed)
+            .ok_or(SecureAreaError::KeyMaterial)?;
+        SecretKey::from_slice(&scalar).map_err(|_| SecureAreaError::KeyMaterial)
+    }
+}
+
+impl SecureArea for SoftwareSecureArea {
+    fn create_key(&self, alias: &str) -> Result<PublicKey, SecureAreaError> {
+        check_alias(alias)?;
+        if self.dir.join(Self::file_name(alias)).exists() {
+            return Err(SecureAreaError::KeyExists);
+        }
+        let secret = mdoc::rng::new_p256_secret_key();
+        let scalar = Zeroizing::new(secret.to_bytes());
+        let mut file = MAGIC.to_vec();
+        file.extend(seal(
+            &self.wrapping_key,
+            &Self::aad(alias),
+            scalar.as_slice(),
+        ));
+        atomic::write(&self.dir, &Self::file_name(alias), &file).map_err(backend)?;
+        Ok(secret.public_key())
+    }
+
+    fn public_key(&self, alias: &str) -> Result<PublicKey, SecureAreaError> {
+        Ok(self.load(alias)?.public_key())
+    }
+
+    fn sign(&self, alias: &str, message: &[u8]) -> Result<[u8; 64], SecureAreaError> {
+        use mdoc::cose::Es256Signer;
+        let key = SigningKey::from(self.load(alias)?);
+        key.sign_es256(message)
+            .map_err(|e| SecureAreaError::Backend(e.reason))
+    }
+
+    fn key_agreement(
+        &self,
+        alias: &str,
+        peer: &PublicKey,
+    ) -> Result<Zeroizing<[u8; 32]>, SecureAreaError> {
+        Ok(mdoc::session::ecdh(&self.load(alias)?, peer))
+    }
+
+    fn delete_key(&self, alias: &str) -> Result<(), SecureAreaError> {
+        check_alias(alias)?;
+        match atomic::remove(&self.dir, &Self::file_name(alias)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(backend(e)),
+            _ => Ok(()),
+        }
+    }
+
+    fn list_keys(&self) -> Result<Vec<String>, SecureAreaError> {
+        let mut aliases = Vec::new();
+        for entry in std::fs::read_dir(&self.dir).map_err(backend)? {
+            let name = entry.map_err(backend)?.file_name();
+            if let Some(alias) = name.to_string_lossy().strip_suffix(SUFFIX)
+                && check_alias(alias).is_ok()
+            {
+                aliases.push(alias.to_owned());
+            }
+        }
+        aliases.sort();
+        Ok(aliases)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::ecdsa::{Signature, VerifyingKey};
+    use signature_check::verify;
+
+    mod signature_check {
+        pub fn verify(
+            key: &p256::ecdsa::VerifyingKey,
+            msg: &[u8],
+            sig: &p256::ecdsa::Signature,
+        ) -> bool {
+            use p256::ecdsa::signature::Verifier;
+            key.verify(msg, sig).is_ok()
+        }
+    }
+
+    fn area(dir: &Path, key: u8) -> SoftwareSecureArea {
+        SoftwareSecureArea::open(dir, &WalletKey::from_bytes([key; 32])).unwrap()
+    }
+
+    #[test]
+    fn keys_sign_agree_and_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let sa = area(dir.path(), 1);
+        let public = sa.create_key("device-1").unwrap();
+        assert_eq!(sa.create_key("device-1"), Err(SecureAreaError::KeyExists));
+        let sig = sa.sign("device-1", b"message").unwrap();
+        let vk = VerifyingKey::from(&public);
+        assert!(verify(
+            &vk,
+            b"message",
+            &Signature::from_slice(&sig).unwrap()
+        ));
+        let peer = mdoc::rng::new_p256_secret_key();
+        let shared = sa.key_agreement("device-1", &peer.public_key()).unwrap();
+        assert_eq!(*shared, *mdoc::session::ecdh(&peer, &public));
+
+        let reopened = area(dir.path(), 1);
+        assert_eq!(reopened.public_key("device-1").unwrap(), public);
+        assert_eq!(reopened.list_keys().unwrap(), vec!["device-1".to_owned()]);
+        assert_eq!(
+            area(dir.path(), 2).public_key("device-1"),
+            Err(SecureAreaError::KeyMaterial)
+        );
+
+        reopened.delete_key("device-1").unwrap();
+        assert_eq!(
+            reopened.public_key("device-1"),
+            Err(SecureAreaError::KeyNotFound)
+        );
+        reopened.delete_key("device-1").unwrap();
+    }
+
+    #[test]
+    fn hostile_aliases_and_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let sa = area(dir.path(), 1);
+        for alias in ["", "../x", "a/b", "a b", &"x".repeat(65)] {
+            assert_eq!(sa.create_key(alias), Err(SecureAreaError::InvalidAlias));
+        }
+        std::fs::write(dir.path().join("bad.key"), b"CWSK1garbage").unwrap();
+        assert_eq!(sa.public_key("bad"), Err(SecureAreaError::KeyMaterial));
+        std::fs::write(dir.path().join("big.key"), vec![0u8; 4096]).unwrap();
+        assert_eq!(sa.public_key("big"), Err(SecureAreaError::KeyMaterial));
+    }
+
+    #[test]
+    fn debug_shows_no_key_material() {
+        let dir = tempfile::tempdir().unwrap();
+        let sa = area(dir.path(), 7);
+        let text = format!("{sa:?}");
+        assert!(!text.contains("wrapping_key") && !text.contains("07, 07"));
+    }
+}

@@ -1,0 +1,144 @@
+//! The wallet: a credential store, a secure area, trust configuration and a clock.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use mdoc::cbor::CborError;
+use mdoc::clock::Clock;
+use mdoc::verify::VerifyError;
+use mdoc::x509::TrustAnchors;
+
+use crate::keys::KeyWrapper;
+use crate::presentation::DeviceAuthMode;
+use crate::secure_area::{SecureArea, SecureAreaError};
+use crate::store::{
+    CredentialStore, CredentialSummary, QuarantinedRecord, StoreError, StoredCredential,
+};
+
+/// Why a wallet operation failed. Carries no personal data or key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WalletError {
+    /// The credential store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The secure area failed.
+    #[error(transparent)]
+    SecureArea(#[from] SecureAreaError),
+    /// A credential offered at provisioning failed verification; names the check.
+    #[error("credential refused: {0}")]
+    CredentialRefused(#[from] VerifyError),
+    /// Input bytes are not the expected CBOR structure.
+    #[error("malformed input: {0}")]
+    Malformed(#[from] CborError),
+    /// The approved selection names an element that was not requested.
+    #[error("the selection includes an element that was not requested")]
+    SelectionNotRequested,
+    /// The operation does not fit the session's state (e.g. approve before a request).
+    #[error("not allowed in the session's current state")]
+    WrongState,
+    /// The session has ended.
+    #[error("the session has ended")]
+    SessionEnded,
+    /// Signing or MACing the response failed.
+    #[error("device authentication failed: {0}")]
+    DeviceAuthentication(String),
+    /// Session encryption failed.
+    #[error("session encryption failed: {0}")]
+    Session(#[from] mdoc::session::SessionError),
+}
+
+/// Trust and behaviour settings of a wallet.
+#[derive(Debug, Clone, Default)]
+pub struct WalletConfig {
+    /// IACA roots of issuers whose credentials the wallet accepts.
+    pub issuer_anchors: TrustAnchors,
+    /// Roots of reader certificates the wallet recognises.
+    pub reader_anchors: TrustAnchors,
+    /// How the wallet authenticates its responses.
+    pub device_auth: DeviceAuthMode,
+}
+
+struct Inner {
+    store: Mutex<CredentialStore>,
+    area: Arc<dyn SecureArea>,
+    config: WalletConfig,
+    clock: Arc<dyn Clock>,
+}
+
+/// A holder's wallet. Cheap to clone (shared); safe to use from several threads.
+#[derive(Clone)]
+pub struct Wallet {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Wallet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wallet").finish_non_exhaustive()
+    }
+}
+
+impl Wallet {
+    /// Opens the wallet whose store is in `store_dir`, unwrapping its data key with `wrapper`.
+    pub fn open(
+        store_dir: &std::path::Path,
+        wrapper: &dyn KeyWrapper,
+        area: Arc<dyn SecureArea>,
+        config: WalletConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, WalletError> {
+        let store = CredentialStore::open(store_dir, wrapper)?;
+        Ok(Wallet {
+            inner: Arc::new(Inner {
+                store: Mutex::new(store),
+                area,
+                config,
+                clock,
+            }),
+        })
+    }
+
+    pub(crate) fn store(&self) -> MutexGuard<'_, CredentialStore> {
+        // A panic while holding the lock cannot leave the store inconsistent (every write is
+        // atomic on disk), so a poisoned lock is safe to reuse.
+        self.inner
+            .store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The secure area holding the device keys.
+    pub fn secure_area(&self) -> &dyn SecureArea {
+        self.inner.area.as_ref()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &WalletConfig {
+        &self.inner.config
+    }
+
+    /// The current time from the injected clock.
+    pub fn now(&self) -> mdoc::time::Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// Summaries of the stored credentials.
+    pub fn credentials(&self) -> Vec<CredentialSummary> {
+        self.store().list()
+    }
+
+    /// One stored credential.
+    pub fn credential(&self, id: &str) -> Result<StoredCredential, WalletError> {
+        Ok(self.store().get(id)?)
+    }
+
+    /// Deletes a credential and its device key.
+    pub fn delete_credential(&self, id: &str) -> Result<(), WalletError> {
+        let area = Arc::clone(&self.inner.area);
+        Ok(self.store().delete(id, Some(area.as_ref()))?)
+    }
+
+    /// Records the store moved to quarantine.
+    pub fn quarantined(&self) -> Vec<QuarantinedRecord> {
+        self.store().quarantined().to_vec()
+    }
+}

@@ -1,0 +1,196 @@
+//! The credential store under damage, wrong keys, crashes and concurrent opens.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::fs;
+use std::path::Path;
+
+use mdoc::time::Timestamp;
+use wallet::keys::WalletKey;
+use wallet::secure_area::{SecureArea, SecureAreaError, SoftwareSecureArea};
+use wallet::store::{CredentialRecord, CredentialStore, QuarantineReason, StoreError};
+
+fn key() -> WalletKey {
+    WalletKey::from_bytes([42; 32])
+}
+
+fn record(n: u8) -> CredentialRecord {
+    CredentialRecord {
+        doc_type: "uk.gov.digital-id.1".to_owned(),
+        issuer: "Test Authority".to_owned(),
+        display_name: format!("Credential {n}"),
+        valid_from: Timestamp::from_unix_seconds(1_700_000_000),
+        valid_until: Timestamp::from_unix_seconds(1_800_000_000),
+        device_key_alias: format!("device-{n}"),
+        issuer_signed: vec![n; 300],
+    }
+}
+
+fn record_path(dir: &Path, id: &str) -> std::path::PathBuf {
+    dir.join("records").join(format!("{id}.rec"))
+}
+
+#[test]
+fn round_trip_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = {
+        let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+        (0..3).map(|n| store.put(record(n)).unwrap()).collect()
+    };
+    let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+    assert_eq!(store.list().len(), 3);
+    for (n, id) in ids.iter().enumerate() {
+        assert_eq!(store.get(id).unwrap().record, record(n as u8));
+    }
+    store.delete(&ids[1], None).unwrap();
+    assert_eq!(store.get(&ids[1]), Err(StoreError::NotFound));
+    drop(store);
+    assert_eq!(
+        CredentialStore::open(dir.path(), &key())
+            .unwrap()
+            .list()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn wrong_key_is_refused_without_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = CredentialStore::open(dir.path(), &key())
+        .unwrap()
+        .put(record(1))
+        .unwrap();
+    let wrong = WalletKey::from_bytes([7; 32]);
+    assert_eq!(
+        CredentialStore::open(dir.path(), &wrong).map(|_| ()),
+        Err(StoreError::WrongKey)
+    );
+    let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+    assert!(store.quarantined().is_empty());
+    assert_eq!(store.get(&id).unwrap().record, record(1));
+}
+
+#[test]
+fn damaged_records_are_quarantined_and_the_rest_stay_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = {
+        let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+        (0..5).map(|n| store.put(record(n)).unwrap()).collect()
+    };
+    // truncated, flipped byte, zero length, garbage
+    let truncated = fs::read(record_path(dir.path(), &ids[0])).unwrap();
+    fs::write(
+        record_path(dir.path(), &ids[0]),
+        &truncated[..truncated.len() / 2],
+    )
+    .unwrap();
+    let mut flipped = fs::read(record_path(dir.path(), &ids[1])).unwrap();
+    flipped[40] ^= 0x01;
+    fs::write(record_path(dir.path(), &ids[1]), flipped).unwrap();
+    fs::write(record_path(dir.path(), &ids[2]), b"").unwrap();
+    fs::write(
+        dir.path().join("records").join("not-a-record.rec"),
+        b"garbage",
+    )
+    .unwrap();
+    // a record renamed to another id fails authentication (the id is bound as AAD)
+    let moved = fs::read(record_path(dir.path(), &ids[3])).unwrap();
+    let fake_id = "0123456789abcdef0123456789abcdef";
+    fs::write(record_path(dir.path(), fake_id), moved).unwrap();
+
+    let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+    let mut reasons: Vec<QuarantineReason> = store.quarantined().iter().map(|q| q.reason).collect();
+    reasons.sort_by_key(|r| format!("{r:?}"));
+    assert_eq!(store.quarantined().len(), 5, "{reasons:?}");
+    assert!(reasons.contains(&QuarantineReason::Unreadable));
+    assert!(reasons.contains(&QuarantineReason::BadHeader));
+    assert_eq!(store.list().len(), 2);
+    assert_eq!(store.get(&ids[3]).unwrap().record, record(3));
+    assert_eq!(store.get(&ids[4]).unwrap().record, record(4));
+    assert_eq!(
+        fs::read_dir(dir.path().join("quarantine")).unwrap().count(),
+        5
+    );
+    // Tampering after open is caught on read.
+    let mut later = fs::read(record_path(dir.path(), &ids[4])).unwrap();
+    let last = later.len() - 1;
+    later[last] ^= 0x80;
+    fs::write(record_path(dir.path(), &ids[4]), later).unwrap();
+    assert_eq!(store.get(&ids[4]), Err(StoreError::Quarantined));
+    assert_eq!(store.get(&ids[3]).unwrap().record, record(3));
+}
+
+#[test]
+fn oversized_records_are_quarantined_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    CredentialStore::open(dir.path(), &key()).unwrap();
+    let id = "abcdefabcdefabcdefabcdefabcdefab";
+    let big = fs::File::create(record_path(dir.path(), id)).unwrap();
+    big.set_len(wallet::store::MAX_RECORD_LEN + 1).unwrap();
+    let store = CredentialStore::open(dir.path(), &key()).unwrap();
+    assert_eq!(store.quarantined()[0].reason, QuarantineReason::TooLarge);
+}
+
+#[test]
+fn crash_debris_is_cleaned_and_concurrent_opens_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = CredentialStore::open(dir.path(), &key()).unwrap();
+    assert_eq!(
+        CredentialStore::open(dir.path(), &key()).map(|_| ()),
+        Err(StoreError::Locked)
+    );
+    drop(first);
+    fs::write(
+        dir.path().join("records").join(".tmp-deadbeef.rec-1234"),
+        b"half a record",
+    )
+    .unwrap();
+    let store = CredentialStore::open(dir.path(), &key()).unwrap();
+    assert!(store.quarantined().is_empty());
+    assert_eq!(fs::read_dir(dir.path().join("records")).unwrap().count(), 0);
+}
+
+#[test]
+fn missing_data_key_with_records_is_an_error_not_a_new_key() {
+    let dir = tempfile::tempdir().unwrap();
+    CredentialStore::open(dir.path(), &key())
+        .unwrap()
+        .put(record(1))
+        .unwrap();
+    fs::remove_file(dir.path().join("data.key")).unwrap();
+    assert_eq!(
+        CredentialStore::open(dir.path(), &key()).map(|_| ()),
+        Err(StoreError::DataKeyMissing)
+    );
+}
+
+#[test]
+fn delete_removes_the_device_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let area = SoftwareSecureArea::open(&dir.path().join("keys"), &key()).unwrap();
+    area.create_key("device-1").unwrap();
+    let mut store = CredentialStore::open(&dir.path().join("store"), &key()).unwrap();
+    let id = store.put(record(1)).unwrap();
+    store.delete(&id, Some(&area)).unwrap();
+    assert_eq!(
+        area.public_key("device-1"),
+        Err(SecureAreaError::KeyNotFound)
+    );
+}
+
+#[test]
+fn errors_and_debug_carry_no_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+    let mut r = record(1);
+    r.display_name = "Amelia Okafor".to_owned();
+    let id = store.put(r.clone()).unwrap();
+    let shown = format!("{store:?} {r:?} {:?}", store.get(&id).unwrap());
+    assert!(!shown.contains("Amelia"), "{shown}");
+}
