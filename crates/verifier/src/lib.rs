@@ -1,2 +1,18 @@
-//! Citizen Wallet reader core: purpose-profile requests, sessions and full ISO 18013-5 response verification
+//! The Citizen Wallet reader core: what an employer's, a case worker's or a shop's verifier runs.
+//!
+//! * [`request`]: requests built from purpose profiles (right to work, benefits, age) or custom,
+//!   signed with the reader's key (reader authentication).
+//! * [`session`]: the reader side of an ISO 18013-5 proximity session.
+//! * [`verify`]: full verification of a DeviceResponse against IACA trust anchors at an
+//!   injected time, with a report listing every check performed and its outcome.
 #![forbid(unsafe_code)]
+
+pub mod report;
+pub mod request;
+pub mod session;
+pub mod verify;
+
+pub use report::{DocumentReport, VerificationReport, VerifiedElement};
+pub use request::{DocumentRequest, ReaderKey};
+pub use session::{ReaderSession, VerifierError};
+pub use verify::{VerificationContext, verify_response};

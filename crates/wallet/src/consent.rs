@@ -6,7 +6,6 @@ use mdoc::profiles::{Finding, Purpose};
 
 /// How far the wallet trusts the reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ReaderTrust {
     /// Reader authentication verified and chains to a configured reader root.
     Trusted {

@@ -1,0 +1,159 @@
+//! The verification report: per document, the verified elements with their values and every
+//! check performed with its outcome.
+
+use mdoc::cbor::Value;
+use mdoc::time::{FullDate, TDate};
+use mdoc::verify::{Check, Outcome};
+
+/// One verified element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedElement {
+    /// Namespace.
+    pub namespace: String,
+    /// Element identifier.
+    pub identifier: String,
+    /// The value as issued.
+    pub value: Value,
+}
+
+impl VerifiedElement {
+    /// The value rendered for a person: text, dates, yes/no, numbers, image sizes.
+    pub fn display_value(&self) -> String {
+        display(&self.value)
+    }
+}
+
+fn display(value: &Value) -> String {
+    use mdoc::cbor::FromCbor;
+    if let Ok(date) = FullDate::from_cbor(value)
+        && !matches!(value, Value::Text(_))
+    {
+        return date.to_string();
+    }
+    if let Ok(tdate) = TDate::from_cbor(value) {
+        return tdate.as_str().to_owned();
+    }
+    match value {
+        Value::Text(t) => t.clone(),
+        Value::Bool(true) => "yes".to_owned(),
+        Value::Bool(false) => "no".to_owned(),
+        Value::Unsigned(u) => u.to_string(),
+        Value::Negative(_) => value
+            .as_i64()
+            .map_or_else(|| "(number)".to_owned(), |i| i.to_string()),
+        Value::Bytes(b) => format!("<{} bytes>", b.len()),
+        Value::Array(items) => items.iter().map(display).collect::<Vec<_>>().join(", "),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| format!("{}: {}", display(k), display(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Tag(_, inner) => display(inner),
+        Value::Float(x) => x.to_string(),
+        Value::Null | Value::Undefined => "(none)".to_owned(),
+        Value::Embedded(_) => "(embedded data)".to_owned(),
+    }
+}
+
+/// The verification of one returned document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentReport {
+    /// The doc type.
+    pub doc_type: String,
+    /// The issuer (document signer organisation or name), once its chain verified.
+    pub issuer: Option<String>,
+    /// Every check performed, in order, with its outcome.
+    pub checks: Vec<Check>,
+    /// The elements disclosed, when every check passed (empty otherwise: nothing unverified is
+    /// ever reported as data).
+    pub elements: Vec<VerifiedElement>,
+    /// Elements the wallet reported as not returned: (namespace, identifier, error code).
+    pub not_returned: Vec<(String, String, i64)>,
+}
+
+impl DocumentReport {
+    /// True when every check passed.
+    pub fn verified(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(Check::passed)
+    }
+
+    /// The first failed check, if any.
+    pub fn failure(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| !c.passed())
+    }
+
+    /// The verified value of an element.
+    pub fn element(&self, namespace: &str, identifier: &str) -> Option<&VerifiedElement> {
+        self.elements
+            .iter()
+            .find(|e| e.namespace == namespace && e.identifier == identifier)
+    }
+}
+
+/// The verification of a whole DeviceResponse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerificationReport {
+    /// The response status code.
+    pub status: u64,
+    /// One report per returned document.
+    pub documents: Vec<DocumentReport>,
+    /// Documents the wallet did not return: (doc type, error code).
+    pub document_errors: Vec<(String, i64)>,
+}
+
+impl VerificationReport {
+    /// True when the response is OK and every returned document verified (a response that
+    /// returned nothing is not verified).
+    pub fn verified(&self) -> bool {
+        self.status == 0
+            && !self.documents.is_empty()
+            && self.documents.iter().all(DocumentReport::verified)
+    }
+
+    /// A readable multi-line rendering, for logs and examples.
+    pub fn render(&self, label: impl Fn(&str, &str, &str) -> String) -> String {
+        let mut out = String::new();
+        let verdict = if self.verified() {
+            "VERIFIED"
+        } else {
+            "NOT VERIFIED"
+        };
+        out.push_str(&format!("Result: {verdict} (status {})\n", self.status));
+        for doc in &self.documents {
+            out.push_str(&format!(
+                "\nDocument {} issued by {}\n  Checks:\n",
+                doc.doc_type,
+                doc.issuer.as_deref().unwrap_or("(unverified issuer)")
+            ));
+            for check in &doc.checks {
+                let outcome = match &check.outcome {
+                    Outcome::Passed => "pass".to_owned(),
+                    Outcome::Failed(reason) => format!("FAIL: {reason}"),
+                };
+                out.push_str(&format!("    [{outcome}] {}\n", check.name.description()));
+            }
+            if !doc.elements.is_empty() {
+                out.push_str("  Verified elements:\n");
+                for e in &doc.elements {
+                    out.push_str(&format!(
+                        "    {:<34} {}\n",
+                        label(&doc.doc_type, &e.namespace, &e.identifier),
+                        e.display_value()
+                    ));
+                }
+            }
+            for (ns, id, code) in &doc.not_returned {
+                out.push_str(&format!(
+                    "  Not returned: {} (code {code})\n",
+                    label(&doc.doc_type, ns, id)
+                ));
+            }
+        }
+        for (doc_type, code) in &self.document_errors {
+            out.push_str(&format!(
+                "\nDocument {doc_type} not returned (code {code})\n"
+            ));
+        }
+        out
+    }
+}
