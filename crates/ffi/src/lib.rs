@@ -1,6 +1,25 @@
-//! uniffi bindings for Citizen Wallet. This crate converts types and holds no logic.
-// uniffi's generated scaffolding needs `unsafe` (extern "C" functions); nothing else here does.
+//! uniffi bindings for Citizen Wallet (Kotlin package `org.citizenwallet`, Swift module
+//! `CitizenWallet`).
+//!
+//! This crate converts types and holds no logic: every exported object wraps a core type, and
+//! every record mirrors a core structure. Errors become the small [`CitizenWalletError`] enum
+//! (Kotlin exceptions, Swift `throws`); byte arrays cross as `ByteArray` / `Data`.
+// uniffi's generated scaffolding needs `unsafe` (extern "C" functions); nothing here writes any.
 #![deny(unsafe_code)]
+
+mod authority;
+mod convert;
+mod error;
+mod holder;
+mod reader;
+mod secure_area;
+
+pub use authority::{ReaderCredential, SampleDocument, TestAuthority};
+pub use convert::*;
+pub use error::{CitizenWalletError, SecureAreaError};
+pub use holder::{PresentationSession, Wallet};
+pub use reader::{Verifier, VerifierSession};
+pub use secure_area::{SecureArea, software_secure_area};
 
 uniffi::setup_scaffolding!();
 

@@ -1,0 +1,447 @@
+//! Records that cross the boundary, and their conversions from the core's types.
+
+use mdoc::verify::Outcome;
+use mdoc::x509::TrustAnchors;
+use wallet::keys::WalletKey;
+
+use crate::error::CitizenWalletError;
+
+pub(crate) fn wallet_key(bytes: Vec<u8>) -> Result<WalletKey, CitizenWalletError> {
+    let key: [u8; 32] = zeroize::Zeroizing::new(bytes)
+        .as_slice()
+        .try_into()
+        .map_err(|_| CitizenWalletError::invalid("the wallet key must be 32 bytes"))?;
+    Ok(WalletKey::from_bytes(key))
+}
+
+pub(crate) fn anchors(pem: &str) -> Result<TrustAnchors, CitizenWalletError> {
+    if pem.trim().is_empty() {
+        return Ok(TrustAnchors::default());
+    }
+    TrustAnchors::from_pem(pem).map_err(CitizenWalletError::invalid)
+}
+
+/// How the wallet authenticates its responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DeviceAuthentication {
+    /// ES256 signature by the device key (default).
+    Signature,
+    /// HMAC with a key agreed with the reader's ephemeral key (deniable).
+    Mac,
+}
+
+impl From<DeviceAuthentication> for wallet::presentation::DeviceAuthMode {
+    fn from(mode: DeviceAuthentication) -> Self {
+        match mode {
+            DeviceAuthentication::Signature => wallet::presentation::DeviceAuthMode::Signature,
+            DeviceAuthentication::Mac => wallet::presentation::DeviceAuthMode::Mac,
+        }
+    }
+}
+
+/// A device key made for a credential that has not arrived yet.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PendingCredential {
+    /// The doc type.
+    pub doc_type: String,
+    /// The device key's alias in the secure area.
+    pub device_key_alias: String,
+    /// The device public key as a COSE_Key (CBOR), for the issuer.
+    pub device_key: Vec<u8>,
+}
+
+/// A stored credential, without its data.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CredentialSummary {
+    /// The store's id.
+    pub id: String,
+    /// The doc type.
+    pub doc_type: String,
+    /// The issuer's name.
+    pub issuer: String,
+    /// A display name.
+    pub display_name: String,
+    /// Start of validity, seconds since the UNIX epoch.
+    pub valid_from: i64,
+    /// End of validity, seconds since the UNIX epoch.
+    pub valid_until: i64,
+}
+
+impl From<wallet::store::CredentialSummary> for CredentialSummary {
+    fn from(s: wallet::store::CredentialSummary) -> Self {
+        CredentialSummary {
+            id: s.id,
+            doc_type: s.doc_type,
+            issuer: s.issuer,
+            display_name: s.display_name,
+            valid_from: s.valid_from.unix_seconds(),
+            valid_until: s.valid_until.unix_seconds(),
+        }
+    }
+}
+
+/// The verifier as the wallet knows it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VerifierIdentity {
+    /// A name to show.
+    pub display_name: String,
+    /// Common name from a verified reader certificate.
+    pub common_name: Option<String>,
+    /// Organization from a verified reader certificate.
+    pub organization: Option<String>,
+    /// Country from a verified reader certificate.
+    pub country: Option<String>,
+    /// True when reader authentication verified to a configured root.
+    pub trusted: bool,
+    /// The trust verdict in words.
+    pub trust_detail: String,
+}
+
+/// A minimisation finding.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Finding {
+    /// The kind: not_in_profile, explicitly_excluded, age_attestation_would_do,
+    /// retention_not_needed, condition_not_met.
+    pub kind: String,
+    /// A short explanation for the citizen.
+    pub explanation: String,
+}
+
+/// One requested element.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentElement {
+    /// Namespace.
+    pub namespace: String,
+    /// Element identifier.
+    pub identifier: String,
+    /// Human label.
+    pub label: String,
+    /// The verifier's declared intent to retain.
+    pub intent_to_retain: bool,
+    /// Whether the wallet holds it.
+    pub held: bool,
+    /// Whether it is sensitive.
+    pub sensitive: bool,
+    /// Minimisation findings (empty: the purpose needs it).
+    pub findings: Vec<Finding>,
+}
+
+/// The request for one document.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentDocument {
+    /// The doc type.
+    pub doc_type: String,
+    /// A human name.
+    pub display_name: String,
+    /// The stored credential that would answer, if any.
+    pub credential_id: Option<String>,
+    /// The purpose (e.g. "right_to_work", "benefits", "age_over_18"), if recognised.
+    pub purpose: Option<String>,
+    /// A human name for the purpose.
+    pub purpose_name: Option<String>,
+    /// True when the verifier declared the purpose.
+    pub purpose_declared: bool,
+    /// The requested elements.
+    pub elements: Vec<ConsentElement>,
+}
+
+/// What the app shows before anything is disclosed.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentRequest {
+    /// Who asks.
+    pub verifier: VerifierIdentity,
+    /// The requested documents.
+    pub documents: Vec<ConsentDocument>,
+}
+
+/// An approved element.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ApprovedElement {
+    /// Doc type.
+    pub doc_type: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Element identifier.
+    pub identifier: String,
+}
+
+/// The citizen's answer.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Selection {
+    /// Exactly the elements to disclose.
+    pub approved: Vec<ApprovedElement>,
+}
+
+fn finding_kind(kind: mdoc::profiles::FindingKind) -> String {
+    use mdoc::profiles::FindingKind as K;
+    match kind {
+        K::NotInProfile => "not_in_profile",
+        K::ExplicitlyExcluded => "explicitly_excluded",
+        K::AgeAttestationWouldDo => "age_attestation_would_do",
+        K::RetentionNotNeeded => "retention_not_needed",
+        K::ConditionNotMet => "condition_not_met",
+        _ => "other",
+    }
+    .to_owned()
+}
+
+impl From<&wallet::consent::ConsentRequest> for ConsentRequest {
+    fn from(c: &wallet::consent::ConsentRequest) -> Self {
+        use wallet::consent::ReaderTrust;
+        let v = &c.verifier;
+        let (trusted, trust_detail) = match &v.trust {
+            ReaderTrust::Trusted { anchor } => {
+                (true, format!("verified, certificate issued by {anchor}"))
+            }
+            ReaderTrust::Untrusted { reason } => (false, format!("not verified: {reason}")),
+            ReaderTrust::NotAuthenticated => {
+                (false, "the verifier did not identify itself".to_owned())
+            }
+        };
+        ConsentRequest {
+            verifier: VerifierIdentity {
+                display_name: v.display_name(),
+                common_name: v.common_name.clone(),
+                organization: v.organization.clone(),
+                country: v.country.clone(),
+                trusted,
+                trust_detail,
+            },
+            documents: c
+                .documents
+                .iter()
+                .map(|d| ConsentDocument {
+                    doc_type: d.doc_type.clone(),
+                    display_name: d.display_name.clone(),
+                    credential_id: d.credential_id.clone(),
+                    purpose: d.purpose.map(|p| p.id()),
+                    purpose_name: d.purpose.map(|p| p.display_name()),
+                    purpose_declared: d.purpose_declared,
+                    elements: d
+                        .elements
+                        .iter()
+                        .map(|e| ConsentElement {
+                            namespace: e.namespace.clone(),
+                            identifier: e.identifier.clone(),
+                            label: e.label.clone(),
+                            intent_to_retain: e.intent_to_retain,
+                            held: e.held,
+                            sensitive: e.sensitive,
+                            findings: e
+                                .findings
+                                .iter()
+                                .map(|f| Finding {
+                                    kind: finding_kind(f.kind),
+                                    explanation: f.explanation.clone(),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<Selection> for wallet::consent::Selection {
+    fn from(s: Selection) -> Self {
+        wallet::consent::Selection {
+            approved: s
+                .approved
+                .into_iter()
+                .map(|a| wallet::consent::ApprovedElement {
+                    doc_type: a.doc_type,
+                    namespace: a.namespace,
+                    identifier: a.identifier,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What a message from the reader led to.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SessionEvent {
+    /// A request to show the citizen.
+    Consent {
+        /// The consent object.
+        request: ConsentRequest,
+    },
+    /// The reader ended the session.
+    Terminated,
+    /// The message could not be processed; send `reply` to the reader. The session has ended.
+    Failed {
+        /// Bytes to send.
+        reply: Vec<u8>,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// One check of a verification.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CheckResult {
+    /// What was checked.
+    pub name: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// Why it failed (empty when it passed).
+    pub detail: String,
+}
+
+/// A verified element.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VerifiedElement {
+    /// Namespace.
+    pub namespace: String,
+    /// Element identifier.
+    pub identifier: String,
+    /// Human label.
+    pub label: String,
+    /// The value rendered for display.
+    pub display_value: String,
+    /// The value as CBOR.
+    pub value: Vec<u8>,
+}
+
+/// The verification of one document.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DocumentReport {
+    /// Doc type.
+    pub doc_type: String,
+    /// Issuer, once its chain verified.
+    pub issuer: Option<String>,
+    /// True when every check passed.
+    pub verified: bool,
+    /// Every check performed, in order.
+    pub checks: Vec<CheckResult>,
+    /// The verified elements (empty unless verified).
+    pub elements: Vec<VerifiedElement>,
+}
+
+/// The verification of a response.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VerificationReport {
+    /// True when the response is OK and every document verified.
+    pub verified: bool,
+    /// Response status.
+    pub status: u64,
+    /// Per-document reports.
+    pub documents: Vec<DocumentReport>,
+    /// Doc types not returned.
+    pub documents_not_returned: Vec<String>,
+}
+
+impl From<&verifier::VerificationReport> for VerificationReport {
+    fn from(r: &verifier::VerificationReport) -> Self {
+        VerificationReport {
+            verified: r.verified(),
+            status: r.status,
+            documents: r
+                .documents
+                .iter()
+                .map(|d| DocumentReport {
+                    doc_type: d.doc_type.clone(),
+                    issuer: d.issuer.clone(),
+                    verified: d.verified(),
+                    checks: d
+                        .checks
+                        .iter()
+                        .map(|c| CheckResult {
+                            name: c.name.description().to_owned(),
+                            passed: c.passed(),
+                            detail: match &c.outcome {
+                                Outcome::Passed => String::new(),
+                                Outcome::Failed(reason) => reason.clone(),
+                            },
+                        })
+                        .collect(),
+                    elements: d
+                        .elements
+                        .iter()
+                        .map(|e| VerifiedElement {
+                            namespace: e.namespace.clone(),
+                            identifier: e.identifier.clone(),
+                            label: mdoc::registry::label(&d.doc_type, &e.namespace, &e.identifier),
+                            display_value: e.display_value(),
+                            value: mdoc::cbor::encode(&e.value),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            documents_not_returned: r
+                .document_errors
+                .iter()
+                .map(|(doc_type, _)| doc_type.clone())
+                .collect(),
+        }
+    }
+}
+
+/// An element to request.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RequestedItem {
+    /// Namespace.
+    pub namespace: String,
+    /// Element identifier.
+    pub identifier: String,
+    /// Whether the verifier will keep it.
+    pub intent_to_retain: bool,
+}
+
+/// The request for one document.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DocumentRequest {
+    /// Doc type.
+    pub doc_type: String,
+    /// Declared purpose ("right_to_work", "benefits", "age_over_NN"), if any.
+    pub purpose: Option<String>,
+    /// The elements.
+    pub items: Vec<RequestedItem>,
+}
+
+impl DocumentRequest {
+    pub(crate) fn into_core(self) -> Result<verifier::DocumentRequest, CitizenWalletError> {
+        let purpose = self
+            .purpose
+            .map(|id| {
+                mdoc::profiles::Purpose::from_id(&id)
+                    .ok_or_else(|| CitizenWalletError::invalid("unknown purpose"))
+            })
+            .transpose()?;
+        Ok(verifier::DocumentRequest {
+            doc_type: self.doc_type,
+            elements: self
+                .items
+                .into_iter()
+                .map(|i| (i.namespace, i.identifier, i.intent_to_retain))
+                .collect(),
+            purpose,
+        })
+    }
+}
+
+/// The request a purpose profile prescribes: `purpose` is "right_to_work", "benefits" or
+/// "age_over_NN".
+#[uniffi::export]
+pub fn profile_request(
+    purpose: String,
+    doc_type: String,
+) -> Result<DocumentRequest, CitizenWalletError> {
+    let purpose = mdoc::profiles::Purpose::from_id(&purpose)
+        .ok_or_else(|| CitizenWalletError::invalid("unknown purpose"))?;
+    let core = verifier::DocumentRequest::for_purpose(purpose, &doc_type);
+    Ok(DocumentRequest {
+        doc_type: core.doc_type,
+        purpose: core.purpose.map(|p| p.id()),
+        items: core
+            .elements
+            .into_iter()
+            .map(|(namespace, identifier, intent_to_retain)| RequestedItem {
+                namespace,
+                identifier,
+                intent_to_retain,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,132 @@
+//! The errors that cross the boundary: one small enum for the API, one for secure areas.
+
+/// An error from Citizen Wallet. Messages name what failed and never contain personal data or
+/// key material.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[non_exhaustive]
+pub enum CitizenWalletError {
+    /// Input bytes or text could not be understood.
+    #[error("invalid input: {message}")]
+    InvalidInput {
+        /// What was wrong.
+        message: String,
+    },
+    /// A credential failed verification at provisioning; `check` names the failed check.
+    #[error("credential refused: {check}: {message}")]
+    CredentialRefused {
+        /// The failed check.
+        check: String,
+        /// Why.
+        message: String,
+    },
+    /// The credential store failed (locked, wrong key, damaged record, I/O).
+    #[error("storage: {message}")]
+    Storage {
+        /// What failed.
+        message: String,
+    },
+    /// The secure area failed.
+    #[error("secure area: {message}")]
+    SecureArea {
+        /// What failed.
+        message: String,
+    },
+    /// A session step failed (state, encryption, peer status).
+    #[error("session: {message}")]
+    Session {
+        /// What failed.
+        message: String,
+    },
+}
+
+impl CitizenWalletError {
+    pub(crate) fn invalid(e: impl std::fmt::Display) -> Self {
+        CitizenWalletError::InvalidInput {
+            message: e.to_string(),
+        }
+    }
+
+    pub(crate) fn session(e: impl std::fmt::Display) -> Self {
+        CitizenWalletError::Session {
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<wallet::WalletError> for CitizenWalletError {
+    fn from(e: wallet::WalletError) -> Self {
+        use wallet::WalletError as W;
+        match e {
+            W::CredentialRefused(v) => CitizenWalletError::CredentialRefused {
+                check: v.check.description().to_owned(),
+                message: v.reason,
+            },
+            W::Store(s) => CitizenWalletError::Storage {
+                message: s.to_string(),
+            },
+            W::SecureArea(s) => CitizenWalletError::SecureArea {
+                message: s.to_string(),
+            },
+            W::Malformed(m) => CitizenWalletError::invalid(m),
+            other => CitizenWalletError::session(other),
+        }
+    }
+}
+
+impl From<verifier::VerifierError> for CitizenWalletError {
+    fn from(e: verifier::VerifierError) -> Self {
+        use verifier::VerifierError as V;
+        match e {
+            V::Engagement(_) | V::Malformed(_) => CitizenWalletError::invalid(e),
+            other => CitizenWalletError::session(other),
+        }
+    }
+}
+
+/// An error reported by an app's secure area (Android Keystore, iOS Secure Enclave, ...).
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[non_exhaustive]
+pub enum SecureAreaError {
+    /// No key under that alias.
+    #[error("no key under that alias")]
+    KeyNotFound,
+    /// A key already exists under that alias.
+    #[error("a key already exists under that alias")]
+    KeyExists,
+    /// Anything else (user authentication, hardware, I/O).
+    #[error("secure area failure: {message}")]
+    Failure {
+        /// What failed.
+        message: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for SecureAreaError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        SecureAreaError::Failure { message: e.reason }
+    }
+}
+
+impl From<SecureAreaError> for wallet::secure_area::SecureAreaError {
+    fn from(e: SecureAreaError) -> Self {
+        use wallet::secure_area::SecureAreaError as Core;
+        match e {
+            SecureAreaError::KeyNotFound => Core::KeyNotFound,
+            SecureAreaError::KeyExists => Core::KeyExists,
+            SecureAreaError::Failure { message } => Core::Backend(message),
+        }
+    }
+}
+
+impl From<wallet::secure_area::SecureAreaError> for SecureAreaError {
+    fn from(e: wallet::secure_area::SecureAreaError) -> Self {
+        use wallet::secure_area::SecureAreaError as Core;
+        match e {
+            Core::KeyNotFound => SecureAreaError::KeyNotFound,
+            Core::KeyExists => SecureAreaError::KeyExists,
+            other => SecureAreaError::Failure {
+                message: other.to_string(),
+            },
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The holder's objects: the wallet and its presentation session.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use mdoc::clock::SystemClock;
+use wallet::proximity::ProximitySession;
+
+use crate::convert::{
+    ConsentRequest, CredentialSummary, DeviceAuthentication, PendingCredential, Selection,
+    SessionEvent, anchors,
+};
+use crate::error::CitizenWalletError;
+use crate::secure_area::{Foreign, SecureArea};
+
+/// A citizen's wallet: an encrypted credential store, device keys in a secure area, and the
+/// trust anchors for issuers and readers.
+#[derive(uniffi::Object)]
+pub struct Wallet {
+    inner: wallet::Wallet,
+}
+
+#[uniffi::export]
+impl Wallet {
+    /// Opens (creating when new) the wallet whose store is in `store_directory`, encrypted under
+    /// `wallet_key` (32 bytes, e.g. from the platform keychain). `issuer_anchors_pem` and
+    /// `reader_anchors_pem` hold the IACA and reader root certificates to trust.
+    #[uniffi::constructor]
+    pub fn open(
+        store_directory: String,
+        wallet_key: Vec<u8>,
+        secure_area: Arc<dyn SecureArea>,
+        issuer_anchors_pem: String,
+        reader_anchors_pem: String,
+        device_authentication: DeviceAuthentication,
+    ) -> Result<Arc<Self>, CitizenWalletError> {
+        let key = crate::convert::wallet_key(wallet_key)?;
+        let config = wallet::WalletConfig {
+            issuer_anchors: anchors(&issuer_anchors_pem)?,
+            reader_anchors: anchors(&reader_anchors_pem)?,
+            device_auth: device_authentication.into(),
+        };
+        let inner = wallet::Wallet::open(
+            std::path::Path::new(&store_directory),
+            &key,
+            Arc::new(Foreign(secure_area)),
+            config,
+            Arc::new(SystemClock),
+        )?;
+        Ok(Arc::new(Wallet { inner }))
+    }
+
+    /// Creates a device key for a credential of `doc_type`; give `device_key` to the issuer.
+    pub fn prepare(&self, doc_type: String) -> Result<PendingCredential, CitizenWalletError> {
+        let pending = self.inner.prepare(&doc_type)?;
+        Ok(PendingCredential {
+            doc_type: pending.doc_type,
+            device_key_alias: pending.device_key_alias,
+            device_key: pending.device_key.to_bytes(),
+        })
+    }
+
+    /// Verifies the issuer's credential fully and stores it.
+    pub fn accept(
+        &self,
+        pending: PendingCredential,
+        issuer_signed: Vec<u8>,
+    ) -> Result<CredentialSummary, CitizenWalletError> {
+        let core = wallet::provisioning::PendingCredential {
+            doc_type: pending.doc_type,
+            device_key_alias: pending.device_key_alias,
+            device_key: mdoc::cose::CoseKey::from_bytes(&pending.device_key)
+                .map_err(CitizenWalletError::invalid)?,
+        };
+        Ok(self.inner.accept(&core, &issuer_signed)?.into())
+    }
+
+    /// The stored credentials.
+    pub fn credentials(&self) -> Vec<CredentialSummary> {
+        self.inner
+            .credentials()
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+
+    /// Deletes a credential and its device key.
+    pub fn delete_credential(&self, id: String) -> Result<(), CitizenWalletError> {
+        Ok(self.inner.delete_credential(&id)?)
+    }
+
+    /// Starts a proximity presentation (QR engagement).
+    pub fn start_presentation(&self) -> Arc<PresentationSession> {
+        Arc::new(PresentationSession {
+            inner: Mutex::new(ProximitySession::start(&self.inner, Vec::new())),
+            consent: Mutex::new(None),
+        })
+    }
+}
+
+/// A proximity presentation: QR code, requests, consent, responses.
+#[derive(uniffi::Object)]
+pub struct PresentationSession {
+    inner: Mutex<ProximitySession>,
+    consent: Mutex<Option<wallet::consent::ConsentRequest>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[uniffi::export]
+impl PresentationSession {
+    /// The `mdoc:` URI to show as a QR code.
+    pub fn qr_uri(&self) -> String {
+        lock(&self.inner).qr_uri()
+    }
+
+    /// Handles a message from the reader.
+    pub fn handle(&self, message: Vec<u8>) -> SessionEvent {
+        match lock(&self.inner).handle(&message) {
+            wallet::proximity::SessionEvent::Consent(consent) => {
+                let request = ConsentRequest::from(consent.as_ref());
+                *lock(&self.consent) = Some(*consent);
+                SessionEvent::Consent { request }
+            }
+            wallet::proximity::SessionEvent::Terminated => SessionEvent::Terminated,
+            wallet::proximity::SessionEvent::Failed { reply, error } => SessionEvent::Failed {
+                reply,
+                message: error.to_string(),
+            },
+            _ => SessionEvent::Failed {
+                reply: Vec::new(),
+                message: "unsupported session event".to_owned(),
+            },
+        }
+    }
+
+    /// Every held element of the pending request without a minimisation finding.
+    pub fn recommended_selection(&self) -> Result<Selection, CitizenWalletError> {
+        let consent = lock(&self.consent);
+        let core = consent
+            .as_ref()
+            .ok_or_else(|| CitizenWalletError::session("no pending request"))?;
+        let selection = core.recommended_selection();
+        Ok(Selection {
+            approved: selection
+                .approved
+                .into_iter()
+                .map(|a| crate::convert::ApprovedElement {
+                    doc_type: a.doc_type,
+                    namespace: a.namespace,
+                    identifier: a.identifier,
+                })
+                .collect(),
+        })
+    }
+
+    /// Discloses exactly `selection`; returns the bytes to send.
+    pub fn approve(&self, selection: Selection) -> Result<Vec<u8>, CitizenWalletError> {
+        *lock(&self.consent) = None;
+        Ok(lock(&self.inner).approve(&selection.into())?)
+    }
+
+    /// Discloses nothing; returns the bytes to send.
+    pub fn decline(&self) -> Result<Vec<u8>, CitizenWalletError> {
+        *lock(&self.consent) = None;
+        Ok(lock(&self.inner).decline()?)
+    }
+
+    /// Ends the session; returns the bytes to send.
+    pub fn terminate(&self) -> Vec<u8> {
+        lock(&self.inner).terminate()
+    }
+}

@@ -1,0 +1,104 @@
+//! The verifier's objects.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use mdoc::clock::{Clock, SystemClock};
+use mdoc::x509::TrustAnchors;
+use p256::pkcs8::DecodePrivateKey;
+
+use crate::convert::{DocumentRequest, VerificationReport, anchors};
+use crate::error::CitizenWalletError;
+
+/// A verifier (reader): trusted issuers and, optionally, the reader key that identifies it.
+#[derive(uniffi::Object)]
+pub struct Verifier {
+    issuer_anchors: TrustAnchors,
+    reader_key: Option<verifier::ReaderKey>,
+}
+
+#[uniffi::export]
+impl Verifier {
+    /// A verifier trusting the IACAs in `issuer_anchors_pem`. With `reader_private_key_pkcs8`
+    /// (DER) and `reader_chain_pem` (leaf first) its requests carry reader authentication.
+    #[uniffi::constructor]
+    pub fn new(
+        issuer_anchors_pem: String,
+        reader_private_key_pkcs8: Option<Vec<u8>>,
+        reader_chain_pem: Option<String>,
+    ) -> Result<Arc<Self>, CitizenWalletError> {
+        let reader_key = match (reader_private_key_pkcs8, reader_chain_pem) {
+            (Some(der), Some(pem)) => {
+                let key = zeroize::Zeroizing::new(der);
+                let signing_key = p256::ecdsa::SigningKey::from_pkcs8_der(&key)
+                    .map_err(CitizenWalletError::invalid)?;
+                let chain = mdoc::x509::Certificate::from_pem_chain(&pem)
+                    .map_err(CitizenWalletError::invalid)?
+                    .iter()
+                    .map(|c| c.der().to_vec())
+                    .collect();
+                Some(verifier::ReaderKey::new(signing_key, chain))
+            }
+            (None, None) => None,
+            _ => {
+                return Err(CitizenWalletError::invalid(
+                    "reader key and chain go together",
+                ));
+            }
+        };
+        Ok(Arc::new(Verifier {
+            issuer_anchors: anchors(&issuer_anchors_pem)?,
+            reader_key,
+        }))
+    }
+
+    /// Starts a session from the wallet's `mdoc:` QR code.
+    pub fn start_session(
+        &self,
+        qr_uri: String,
+    ) -> Result<Arc<VerifierSession>, CitizenWalletError> {
+        Ok(Arc::new(VerifierSession {
+            inner: Mutex::new(verifier::ReaderSession::from_qr_uri(&qr_uri)?),
+            issuer_anchors: self.issuer_anchors.clone(),
+            reader_key: self.reader_key.clone(),
+        }))
+    }
+}
+
+/// One reader session.
+#[derive(uniffi::Object)]
+pub struct VerifierSession {
+    inner: Mutex<verifier::ReaderSession>,
+    issuer_anchors: TrustAnchors,
+    reader_key: Option<verifier::ReaderKey>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[uniffi::export]
+impl VerifierSession {
+    /// The first message to send: the request for `documents`.
+    pub fn request(&self, documents: Vec<DocumentRequest>) -> Result<Vec<u8>, CitizenWalletError> {
+        let requests = documents
+            .into_iter()
+            .map(DocumentRequest::into_core)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(lock(&self.inner).establish(&requests, self.reader_key.as_ref())?)
+    }
+
+    /// Decrypts and fully verifies the wallet's answer (at the current time).
+    pub fn handle_response(
+        &self,
+        message: Vec<u8>,
+    ) -> Result<VerificationReport, CitizenWalletError> {
+        let report =
+            lock(&self.inner).handle_response(&message, &self.issuer_anchors, SystemClock.now())?;
+        Ok(VerificationReport::from(&report))
+    }
+
+    /// Ends the session; returns the bytes to send.
+    pub fn terminate(&self) -> Vec<u8> {
+        lock(&self.inner).terminate()
+    }
+}

@@ -1,0 +1,88 @@
+//! The exported API, driven from Rust exactly as the Kotlin and Swift harnesses drive it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use citizen_wallet_ffi::*;
+
+#[test]
+fn right_to_work_through_the_exported_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let authority = TestAuthority::new("UK Digital Identity".into(), "GB".into()).unwrap();
+    let reader = authority.new_reader("Acme Ltd".into()).unwrap();
+    let area = software_secure_area(
+        dir.path().join("keys").to_string_lossy().into(),
+        vec![1; 32],
+    )
+    .unwrap();
+    let wallet = Wallet::open(
+        dir.path().join("store").to_string_lossy().into(),
+        vec![2; 32],
+        area,
+        authority.iaca_pem(),
+        reader.root_pem.clone(),
+        DeviceAuthentication::Signature,
+    )
+    .unwrap();
+    let pending = wallet.prepare("uk.gov.digital-id.1".into()).unwrap();
+    let credential = authority
+        .issue(
+            SampleDocument::UkDigitalIdTomasz,
+            pending.device_key.clone(),
+        )
+        .unwrap();
+    wallet.accept(pending, credential).unwrap();
+    assert_eq!(wallet.credentials().len(), 1);
+
+    let session = wallet.start_presentation();
+    let verifier = Verifier::new(
+        authority.iaca_pem(),
+        Some(reader.private_key_pkcs8.clone()),
+        Some(reader.chain_pem.clone()),
+    )
+    .unwrap();
+    let reader_session = verifier.start_session(session.qr_uri()).unwrap();
+    let request = profile_request("right_to_work".into(), "uk.gov.digital-id.1".into()).unwrap();
+    let SessionEvent::Consent { request: consent } =
+        session.handle(reader_session.request(vec![request]).unwrap())
+    else {
+        panic!("consent expected");
+    };
+    assert!(consent.verifier.trusted);
+    assert_eq!(
+        consent.documents[0].purpose.as_deref(),
+        Some("right_to_work")
+    );
+    let mut selection = session.recommended_selection().unwrap();
+    selection.approved.truncate(3);
+    let report = reader_session
+        .handle_response(session.approve(selection.clone()).unwrap())
+        .unwrap();
+    assert!(report.verified);
+    let got: Vec<_> = report.documents[0]
+        .elements
+        .iter()
+        .map(|e| e.identifier.clone())
+        .collect();
+    let want: Vec<_> = selection
+        .approved
+        .iter()
+        .map(|a| a.identifier.clone())
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn garbage_gives_errors_not_crashes() {
+    assert!(matches!(
+        Verifier::new("not pem".into(), None, None),
+        Err(CitizenWalletError::InvalidInput { .. })
+    ));
+    let verifier = Verifier::new(String::new(), None, None).unwrap();
+    assert!(verifier.start_session("mdoc:!!".into()).is_err());
+    assert!(software_secure_area("/tmp".into(), vec![0; 3]).is_err());
+}
