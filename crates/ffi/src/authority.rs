@@ -43,7 +43,7 @@ pub struct TestAuthority {
 
 fn failed(e: impl std::fmt::Display) -> CitizenWalletError {
     CitizenWalletError::InvalidInput {
-        message: e.to_string(),
+        reason: e.to_string(),
     }
 }
 

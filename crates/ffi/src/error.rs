@@ -6,49 +6,49 @@
 #[non_exhaustive]
 pub enum CitizenWalletError {
     /// Input bytes or text could not be understood.
-    #[error("invalid input: {message}")]
+    #[error("invalid input: {reason}")]
     InvalidInput {
         /// What was wrong.
-        message: String,
+        reason: String,
     },
     /// A credential failed verification at provisioning; `check` names the failed check.
-    #[error("credential refused: {check}: {message}")]
+    #[error("credential refused: {check}: {reason}")]
     CredentialRefused {
         /// The failed check.
         check: String,
         /// Why.
-        message: String,
+        reason: String,
     },
     /// The credential store failed (locked, wrong key, damaged record, I/O).
-    #[error("storage: {message}")]
+    #[error("storage: {reason}")]
     Storage {
         /// What failed.
-        message: String,
+        reason: String,
     },
     /// The secure area failed.
-    #[error("secure area: {message}")]
+    #[error("secure area: {reason}")]
     SecureArea {
         /// What failed.
-        message: String,
+        reason: String,
     },
     /// A session step failed (state, encryption, peer status).
-    #[error("session: {message}")]
+    #[error("session: {reason}")]
     Session {
         /// What failed.
-        message: String,
+        reason: String,
     },
 }
 
 impl CitizenWalletError {
     pub(crate) fn invalid(e: impl std::fmt::Display) -> Self {
         CitizenWalletError::InvalidInput {
-            message: e.to_string(),
+            reason: e.to_string(),
         }
     }
 
     pub(crate) fn session(e: impl std::fmt::Display) -> Self {
         CitizenWalletError::Session {
-            message: e.to_string(),
+            reason: e.to_string(),
         }
     }
 }
@@ -59,13 +59,13 @@ impl From<wallet::WalletError> for CitizenWalletError {
         match e {
             W::CredentialRefused(v) => CitizenWalletError::CredentialRefused {
                 check: v.check.description().to_owned(),
-                message: v.reason,
+                reason: v.reason,
             },
             W::Store(s) => CitizenWalletError::Storage {
-                message: s.to_string(),
+                reason: s.to_string(),
             },
             W::SecureArea(s) => CitizenWalletError::SecureArea {
-                message: s.to_string(),
+                reason: s.to_string(),
             },
             W::Malformed(m) => CitizenWalletError::invalid(m),
             other => CitizenWalletError::session(other),
@@ -94,16 +94,16 @@ pub enum SecureAreaError {
     #[error("a key already exists under that alias")]
     KeyExists,
     /// Anything else (user authentication, hardware, I/O).
-    #[error("secure area failure: {message}")]
+    #[error("secure area failure: {reason}")]
     Failure {
         /// What failed.
-        message: String,
+        reason: String,
     },
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for SecureAreaError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        SecureAreaError::Failure { message: e.reason }
+        SecureAreaError::Failure { reason: e.reason }
     }
 }
 
@@ -113,7 +113,7 @@ impl From<SecureAreaError> for wallet::secure_area::SecureAreaError {
         match e {
             SecureAreaError::KeyNotFound => Core::KeyNotFound,
             SecureAreaError::KeyExists => Core::KeyExists,
-            SecureAreaError::Failure { message } => Core::Backend(message),
+            SecureAreaError::Failure { reason } => Core::Backend(reason),
         }
     }
 }
@@ -125,7 +125,7 @@ impl From<wallet::secure_area::SecureAreaError> for SecureAreaError {
             Core::KeyNotFound => SecureAreaError::KeyNotFound,
             Core::KeyExists => SecureAreaError::KeyExists,
             other => SecureAreaError::Failure {
-                message: other.to_string(),
+                reason: other.to_string(),
             },
         }
     }

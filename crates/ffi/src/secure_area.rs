@@ -40,7 +40,7 @@ fn sec1(key: &PublicKey) -> Vec<u8> {
 
 fn public_key(bytes: &[u8]) -> Result<PublicKey, SecureAreaError> {
     PublicKey::from_sec1_bytes(bytes).map_err(|_| SecureAreaError::Failure {
-        message: "not a P-256 public key".to_owned(),
+        reason: "not a P-256 public key".to_owned(),
     })
 }
 
@@ -93,7 +93,7 @@ pub fn software_secure_area(
     let area =
         wallet::secure_area::SoftwareSecureArea::open(std::path::Path::new(&directory), &key)
             .map_err(|e| CitizenWalletError::SecureArea {
-                message: e.to_string(),
+                reason: e.to_string(),
             })?;
     Ok(Arc::new(Software(area)))
 }
