@@ -1,15 +1,40 @@
 //! `cargo xtask <command>`: project automation.
 //!
-//! * `test`: the whole suite: formatting, clippy, every Rust test (later: Kotlin and Swift).
+//! * `test [--skip-kotlin] [--skip-swift]`: formatting, clippy, every Rust test, then the
+//!   bindings and the Kotlin and Swift harnesses (toolchains provisioned on first use), and a
+//!   closing summary. Skipping a language must be asked for and is reported loudly.
+//! * `bindings`: build the cdylib and generate Kotlin and Swift into `target/bindings/`.
+//! * `size`: build the cdylib with the mobile release profile, report its stripped size and
+//!   largest contributors, and fail above the recorded budget.
 #![forbid(unsafe_code)]
 
-use std::process::{Command, ExitCode};
+mod bindings;
+mod kotlin;
+mod provision;
+mod run;
+mod size;
+mod swift;
+
+use std::process::ExitCode;
+
+use run::Tally;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  test [--skip-kotlin] [--skip-swift]   formatting, clippy, Rust, Kotlin and Swift tests
+  bindings                              build the cdylib and generate Kotlin and Swift bindings
+  size                                  stripped size of the mobile cdylib against the budget
+";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let flags: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     let result = match args.first().map(String::as_str) {
-        Some("test") => test(),
-        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  test    formatting, clippy and every test\n".to_owned()),
+        Some("test") => test(&flags),
+        Some("bindings") => bindings::generate().map(|_| ()),
+        Some("size") => size::report(),
+        _ => Err(USAGE.to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -20,23 +45,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn cargo(args: &[&str]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("xtask: cargo {}", args.join(" "));
-    let status = Command::new(&cargo)
-        .args(args)
-        .status()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed", args.join(" ")))
+fn test(flags: &[&str]) -> Result<(), String> {
+    for flag in flags {
+        if !["--skip-kotlin", "--skip-swift"].contains(flag) {
+            return Err(format!("unknown flag {flag}\n\n{USAGE}"));
+        }
     }
-}
-
-fn test() -> Result<(), String> {
-    cargo(&["fmt", "--all", "--check"])?;
-    cargo(&[
+    let skip_kotlin = flags.contains(&"--skip-kotlin");
+    let skip_swift = flags.contains(&"--skip-swift");
+    run::cargo(&["fmt", "--all", "--check"])?;
+    run::cargo(&[
         "clippy",
         "--workspace",
         "--all-targets",
@@ -44,7 +62,31 @@ fn test() -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
-    cargo(&["test", "--workspace", "--all-targets"])?;
-    cargo(&["test", "--workspace", "--doc"])?;
+    let mut total = Tally::default();
+    let rust = run::cargo_tests(&["test", "--workspace", "--all-targets"])?;
+    let docs = run::cargo_tests(&["test", "--workspace", "--doc"])?;
+    let rust = rust.plus(docs);
+    println!("rust: {} passed, {} failed", rust.passed, rust.failed);
+    total = total.plus(rust);
+
+    let generated = bindings::generate()?;
+    if skip_kotlin {
+        println!("xtask: WARNING: Kotlin harness SKIPPED on request (--skip-kotlin)");
+    } else {
+        let kotlin = kotlin::run(&generated)?;
+        println!("kotlin: {} passed, {} failed", kotlin.passed, kotlin.failed);
+        total = total.plus(kotlin);
+    }
+    if skip_swift {
+        println!("xtask: WARNING: Swift harness SKIPPED on request (--skip-swift)");
+    } else {
+        let swift = swift::run(&generated)?;
+        println!("swift: {} passed, {} failed", swift.passed, swift.failed);
+        total = total.plus(swift);
+    }
+    println!("all: {} passed, {} failed", total.passed, total.failed);
+    if total.failed > 0 || total.passed == 0 {
+        return Err("tests failed".to_owned());
+    }
     Ok(())
 }
