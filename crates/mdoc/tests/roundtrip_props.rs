@@ -51,7 +51,7 @@ fn name() -> impl Strategy<Value = String> {
 
 fn element_map<V: Strategy>(
     values: V,
-) -> impl Strategy<Value = Vec<(String, Vec<(String, V::Value)>)>>
+) -> impl Strategy<Value = ElementMap<V::Value>>
 where
     V::Value: Clone + std::fmt::Debug,
 {
