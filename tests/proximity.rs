@@ -28,6 +28,37 @@ fn world(auth: DeviceAuthMode) -> (tempfile::TempDir, World) {
     (dir, world)
 }
 
+/// A wallet holding Amelia's UK digital ID, and a right-to-work request.
+fn amelia() -> (tempfile::TempDir, World, [DocumentRequest; 1]) {
+    let (dir, world) = world(DeviceAuthMode::Signature);
+    world
+        .provision(&samples::uk_digital_id(&AMELIA, world.now.date()))
+        .unwrap();
+    let request = [DocumentRequest::for_purpose(
+        Purpose::RightToWork,
+        UK_DIGITAL_ID,
+    )];
+    (dir, world, request)
+}
+
+/// Starts a session, sends `requests` and returns both sides with the consent it produced.
+fn open(
+    world: &World,
+    requests: &[DocumentRequest],
+    reader_key: Option<&verifier::ReaderKey>,
+) -> (
+    ProximitySession,
+    ReaderSession,
+    wallet::consent::ConsentRequest,
+) {
+    let mut holder = ProximitySession::start(&world.wallet, Vec::new());
+    let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri()).unwrap();
+    match holder.handle(&reader.establish(requests, reader_key).unwrap()) {
+        SessionEvent::Consent(consent) => (holder, reader, *consent),
+        other => panic!("consent expected, got {other:?}"),
+    }
+}
+
 fn disclosed(report: &VerificationReport) -> BTreeSet<(String, String, String)> {
     report
         .documents
@@ -250,17 +281,7 @@ fn several_documents_in_one_request() {
 
 #[test]
 fn an_untrusted_or_anonymous_reader_is_shown_as_such() {
-    let (_dir, world) = world(DeviceAuthMode::Signature);
-    world
-        .provision(&samples::uk_digital_id(&AMELIA, world.now.date()))
-        .unwrap();
-    let request = [DocumentRequest::for_purpose(
-        Purpose::RightToWork,
-        UK_DIGITAL_ID,
-    )];
-
-    let mut holder = ProximitySession::start(&world.wallet, Vec::new());
-    let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri()).unwrap();
+    let (_dir, world, request) = amelia();
     let rogue_root = issuer::certs::CertifiedKey::new_reader_root(
         &issuer::certs::CertificateProfile::new("Rogue", "GB", world.now.plus_days(-1), 30),
     )
@@ -274,11 +295,7 @@ fn an_untrusted_or_anonymous_reader_is_shown_as_such() {
         rogue.signing_key().clone(),
         vec![rogue.certificate().der().to_vec()],
     );
-    let SessionEvent::Consent(consent) =
-        holder.handle(&reader.establish(&request, Some(&rogue_key)).unwrap())
-    else {
-        panic!("consent expected");
-    };
+    let (_, _, consent) = open(&world, &request, Some(&rogue_key));
     assert!(matches!(
         consent.verifier.trust,
         ReaderTrust::Untrusted { .. }
@@ -288,35 +305,14 @@ fn an_untrusted_or_anonymous_reader_is_shown_as_such() {
         "unverified names are not shown"
     );
 
-    let mut holder = ProximitySession::start(&world.wallet, Vec::new());
-    let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri()).unwrap();
-    let SessionEvent::Consent(consent) = holder.handle(&reader.establish(&request, None).unwrap())
-    else {
-        panic!("consent expected");
-    };
+    let (_, _, consent) = open(&world, &request, None);
     assert_eq!(consent.verifier.trust, ReaderTrust::NotAuthenticated);
 }
 
 #[test]
 fn tampered_and_replayed_responses_fail() {
-    let (_dir, world) = world(DeviceAuthMode::Signature);
-    world
-        .provision(&samples::uk_digital_id(&AMELIA, world.now.date()))
-        .unwrap();
-    let request = [DocumentRequest::for_purpose(
-        Purpose::RightToWork,
-        UK_DIGITAL_ID,
-    )];
-
-    let mut holder = ProximitySession::start(&world.wallet, Vec::new());
-    let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri()).unwrap();
-    let SessionEvent::Consent(consent) = holder.handle(
-        &reader
-            .establish(&request, Some(&world.reader_key()))
-            .unwrap(),
-    ) else {
-        panic!("consent expected");
-    };
+    let (_dir, world, request) = amelia();
+    let (mut holder, mut reader, consent) = open(&world, &request, Some(&world.reader_key()));
     let reply = holder.approve(&consent.recommended_selection()).unwrap();
 
     // Tampered ciphertext: refused by session encryption.
@@ -329,13 +325,7 @@ fn tampered_and_replayed_responses_fail() {
     ));
 
     // Replayed into another session: cannot even be decrypted there...
-    let mut other_holder = ProximitySession::start(&world.wallet, Vec::new());
-    let mut other_reader = ReaderSession::from_qr_uri(&other_holder.qr_uri()).unwrap();
-    let _ = other_holder.handle(
-        &other_reader
-            .establish(&request, Some(&world.reader_key()))
-            .unwrap(),
-    );
+    let (_other_holder, mut other_reader, _) = open(&world, &request, Some(&world.reader_key()));
     assert!(other_reader.decrypt_response(&reply).is_err());
     // ...and even in plaintext its device authentication is bound to the first session.
     let plaintext = reader.decrypt_response(&reply).unwrap();
@@ -402,24 +392,8 @@ fn an_expired_credential_fails_verification() {
 
 #[test]
 fn declining_termination_and_further_requests() {
-    let (_dir, world) = world(DeviceAuthMode::Signature);
-    world
-        .provision(&samples::uk_digital_id(&AMELIA, world.now.date()))
-        .unwrap();
-    let request = [DocumentRequest::for_purpose(
-        Purpose::RightToWork,
-        UK_DIGITAL_ID,
-    )];
-    let mut holder = ProximitySession::start(&world.wallet, Vec::new());
-    let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri()).unwrap();
-    assert!(matches!(
-        holder.handle(
-            &reader
-                .establish(&request, Some(&world.reader_key()))
-                .unwrap()
-        ),
-        SessionEvent::Consent(_)
-    ));
+    let (_dir, world, request) = amelia();
+    let (mut holder, mut reader, _) = open(&world, &request, Some(&world.reader_key()));
     let declined = holder.decline().unwrap();
     let report = reader
         .handle_response(&declined, &world.issuer_anchors(), world.now)
@@ -476,16 +450,11 @@ fn garbage_at_every_step_ends_cleanly_with_the_store_intact() {
         assert!(ReaderSession::from_qr_uri(&String::from_utf8_lossy(bytes)).is_err());
     }
     // Garbage after a good establishment.
-    let mut holder = ProximitySession::start(&world.wallet, Vec::new());
-    let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri()).unwrap();
     let request = [DocumentRequest::for_purpose(
         Purpose::RightToWork,
         UK_DIGITAL_ID,
     )];
-    assert!(matches!(
-        holder.handle(&reader.establish(&request, None).unwrap()),
-        SessionEvent::Consent(_)
-    ));
+    let (mut holder, mut reader, _) = open(&world, &request, None);
     assert!(matches!(
         holder.handle(b"\x00"),
         SessionEvent::Failed { .. }

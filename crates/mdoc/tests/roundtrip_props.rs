@@ -49,9 +49,7 @@ fn name() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9_.]{0,24}"
 }
 
-fn element_map<V: Strategy>(
-    values: V,
-) -> impl Strategy<Value = ElementMap<V::Value>>
+fn element_map<V: Strategy>(values: V) -> impl Strategy<Value = ElementMap<V::Value>>
 where
     V::Value: Clone + std::fmt::Debug,
 {
