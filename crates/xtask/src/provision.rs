@@ -180,7 +180,8 @@ impl Drop for ProcMount {
 /// A Debian trixie chroot with Swift 6 (swiftlang), SwiftPM and XCTest.
 pub fn swift_chroot() -> Result<PathBuf, String> {
     let root = cache_dir().join("swift-trixie");
-    if root.join("usr/bin/swift").exists() {
+    // `usr/bin/swift` is an absolute symlink inside the chroot, so test its real target.
+    if root.join("usr/libexec/swift/bin/swift").exists() {
         return Ok(root);
     }
     if !is_root() {
