@@ -6,6 +6,8 @@
 //! * `bindings`: build the cdylib and generate Kotlin and Swift into `target/bindings/`.
 //! * `size`: build the cdylib with the mobile release profile, report its stripped size and
 //!   largest contributors, and fail above the recorded budget.
+//! * `bench`: the core benchmarks (presentation, verification, session encryption) against
+//!   their floors, as ratios.
 #![forbid(unsafe_code)]
 
 mod bindings;
@@ -25,6 +27,7 @@ commands:
   test [--skip-kotlin] [--skip-swift]   formatting, clippy, Rust, Kotlin and Swift tests
   bindings                              build the cdylib and generate Kotlin and Swift bindings
   size                                  stripped size of the mobile cdylib against the budget
+  bench                                 core benchmarks against their floors (ratios)
 ";
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Some("test") => test(&flags),
         Some("bindings") => bindings::generate().map(|_| ()),
         Some("size") => size::report(),
+        Some("bench") => run::cargo(&["bench", "-p", "citizen-wallet", "--bench", "core"]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
