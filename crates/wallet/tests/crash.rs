@@ -60,7 +60,7 @@ fn child_provisions_and_deletes_until_killed() {
         let id = store.put(record(&alias, n)).unwrap();
         writeln!(out, "stored {id} {n}").unwrap();
         out.flush().unwrap();
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             let victim = store.list()[0].id.clone();
             writeln!(out, "deleting {victim}").unwrap();
             out.flush().unwrap();
