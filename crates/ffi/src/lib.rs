@@ -7,6 +7,7 @@
 // uniffi's generated scaffolding needs `unsafe` (extern "C" functions); nothing here writes any.
 #![deny(unsafe_code)]
 
+#[cfg(feature = "test-authority")]
 mod authority;
 mod convert;
 mod error;
@@ -14,6 +15,7 @@ mod holder;
 mod reader;
 mod secure_area;
 
+#[cfg(feature = "test-authority")]
 pub use authority::{ReaderCredential, SampleDocument, TestAuthority};
 pub use convert::*;
 pub use error::{CitizenWalletError, SecureAreaError};

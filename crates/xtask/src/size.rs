@@ -2,16 +2,19 @@
 
 use std::process::Command;
 
-use crate::run::{cargo, root, target_dir};
+use crate::run::{root, target_dir};
 
 pub fn report() -> Result<(), String> {
-    cargo(&[
-        "build",
-        "-p",
-        "citizen-wallet-ffi",
-        "--profile",
-        "release-mobile",
-    ])?;
+    // What an app ships: no test authority. Symbols are kept here so `nm` can attribute size;
+    // the file is stripped below exactly as the profile strips it.
+    crate::run::status(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+            .current_dir(root())
+            .env("CARGO_PROFILE_RELEASE_MOBILE_STRIP", "false")
+            .args(["build", "-p", "citizen-wallet-ffi", "--no-default-features"])
+            .args(["--profile", "release-mobile"]),
+        "cargo build -p citizen-wallet-ffi --no-default-features --profile release-mobile",
+    )?;
     let library = target_dir().join("release-mobile/libcitizen_wallet_ffi.so");
     let stripped = target_dir().join("release-mobile/libcitizen_wallet_ffi.stripped.so");
     crate::run::status(
