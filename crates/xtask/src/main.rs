@@ -3,6 +3,8 @@
 //! * `test [--skip-kotlin] [--skip-swift]`: formatting, clippy, every Rust test, then the
 //!   bindings and the Kotlin and Swift harnesses (toolchains provisioned on first use), and a
 //!   closing summary. Skipping a language must be asked for and is reported loudly.
+//! * `fuzz [--seconds N] [TARGET...]`: the cargo-fuzz targets (the test command smokes each
+//!   for 2 seconds).
 //! * `bindings`: build the cdylib and generate Kotlin and Swift into `target/bindings/`.
 //! * `size`: build the cdylib with the mobile release profile, report its stripped size and
 //!   largest contributors, and fail above the recorded budget.
@@ -11,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod bindings;
+mod fuzz;
 mod kotlin;
 mod provision;
 mod run;
@@ -28,7 +31,25 @@ commands:
   bindings                              build the cdylib and generate Kotlin and Swift bindings
   size                                  stripped size of the mobile cdylib against the budget
   bench                                 core benchmarks against their floors (ratios)
+  fuzz [--seconds N] [TARGET...]        every fuzz target for N seconds (default 60)
 ";
+
+fn fuzz_command(flags: &[&str]) -> Result<(), String> {
+    let mut seconds = 60;
+    let mut targets = Vec::new();
+    let mut rest = flags.iter();
+    while let Some(flag) = rest.next() {
+        if *flag == "--seconds" {
+            seconds = rest
+                .next()
+                .and_then(|n| n.parse().ok())
+                .ok_or("--seconds takes a whole number")?;
+        } else {
+            targets.push(*flag);
+        }
+    }
+    fuzz::run(seconds, &targets)
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +58,7 @@ fn main() -> ExitCode {
         Some("test") => test(&flags),
         Some("bindings") => bindings::generate().map(|_| ()),
         Some("size") => size::report(),
+        Some("fuzz") => fuzz_command(&flags),
         Some("bench") => run::cargo(&["bench", "-p", "citizen-wallet", "--bench", "core"]),
         _ => Err(USAGE.to_owned()),
     };
@@ -72,6 +94,10 @@ fn test(flags: &[&str]) -> Result<(), String> {
     let rust = rust.plus(docs);
     println!("rust: {} passed, {} failed", rust.passed, rust.failed);
     total = total.plus(rust);
+
+    // A short smoke of every fuzz target: `cargo xtask fuzz` runs them for longer.
+    fuzz::run(2, &[])?;
+    println!("fuzz: {} targets ran clean", fuzz::TARGETS.len());
 
     let generated = bindings::generate()?;
     if skip_kotlin {

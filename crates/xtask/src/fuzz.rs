@@ -1,0 +1,196 @@
+//! `cargo xtask fuzz --seconds N [TARGET...]`: every cargo-fuzz target in `fuzz/`, seeded from
+//! the Annex D vectors and the test issuer's output, each run for N seconds. Inputs kept in
+//! `fuzz/regressions/<target>/` (crashes found and fixed) are replayed first. A crash fails the
+//! run and leaves its input in `fuzz/artifacts/`.
+//!
+//! cargo-fuzz needs nightly `-Z` flags; no nightly toolchain can be fetched on these machines,
+//! so the stable toolchain is used with `RUSTC_BOOTSTRAP=1`, for the fuzz build only.
+
+use std::path::Path;
+use std::process::Command;
+
+use base64::Engine as _;
+
+use crate::run::{root, status, target_dir};
+
+/// Every fuzz target, in the order they run.
+pub const TARGETS: &[&str] = &[
+    "cbor",
+    "qr_uri",
+    "device_engagement",
+    "session_establishment",
+    "session_data",
+    "session_transcript",
+    "device_request",
+    "device_response",
+    "issuer_signed",
+    "mso",
+    "cose",
+    "x5chain",
+    "stored_record",
+    "wallet_session",
+];
+
+fn cargo_fuzz_available() -> bool {
+    Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn ensure_cargo_fuzz() -> Result<(), String> {
+    if cargo_fuzz_available() {
+        return Ok(());
+    }
+    status(
+        Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]),
+        "cargo install cargo-fuzz",
+    )
+}
+
+fn vectors() -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(root().join("crates/mdoc/testdata/iso18013-5-annex-d.json"))
+        .map_err(|e| format!("cannot read the Annex D vectors: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("Annex D vectors: {e}"))
+}
+
+fn vector(vectors: &serde_json::Value, name: &str) -> Result<Vec<u8>, String> {
+    let text = vectors
+        .get(name)
+        .and_then(|entry| entry.get("hex"))
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| format!("no vector {name}"))?;
+    hex::decode(text).map_err(|e| format!("vector {name}: {e}"))
+}
+
+/// Seeds per target from the Annex D vectors and freshly issued credentials.
+/// Seed inputs per target.
+type Seeds = Vec<(&'static str, Vec<Vec<u8>>)>;
+
+fn seeds() -> Result<Seeds, String> {
+    let v = vectors()?;
+    let get = |name: &str| vector(&v, name);
+    let now = mdoc::time::Timestamp::from_unix_seconds(1_795_521_600);
+    let issuer = issuer::TestIssuer::new("Fuzz Authority", "GB", now).map_err(|e| e.to_string())?;
+    let key = mdoc::cose::CoseKey::new(mdoc::rng::new_p256_secret_key().public_key());
+    let credential = issuer
+        .issue(
+            &issuer::samples::uk_digital_id(&issuer::samples::TOMASZ, now.date()),
+            &key,
+            &issuer::ValidityWindow::starting(now, 30),
+        )
+        .map_err(|e| e.to_string())?
+        .bytes;
+    let engagement = get("device_engagement")?;
+    let uri = format!(
+        "mdoc:{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&engagement)
+    );
+    let all_cbor = [
+        "device_engagement",
+        "session_establishment",
+        "session_data",
+        "session_transcript_bytes",
+        "device_request",
+        "device_response",
+        "issuer_auth",
+        "mobile_security_object_bytes",
+    ]
+    .iter()
+    .map(|n| get(n))
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok(vec![
+        ("cbor", all_cbor),
+        ("qr_uri", vec![uri.into_bytes()]),
+        ("device_engagement", vec![engagement]),
+        ("session_establishment", vec![get("session_establishment")?]),
+        (
+            "session_data",
+            vec![get("session_data")?, get("session_termination")?],
+        ),
+        ("session_transcript", vec![get("session_transcript_bytes")?]),
+        ("device_request", vec![get("device_request")?]),
+        ("device_response", vec![get("device_response")?]),
+        ("issuer_signed", vec![credential.clone()]),
+        ("mso", vec![get("mobile_security_object_bytes")?]),
+        ("cose", vec![get("issuer_auth")?, get("reader_auth")?]),
+        (
+            "x5chain",
+            vec![
+                get("ds_certificate")?,
+                get("iaca_certificate")?,
+                get("reader_certificate")?,
+            ],
+        ),
+        (
+            "stored_record",
+            vec![b"CWR1".iter().copied().chain(credential).collect()],
+        ),
+        ("wallet_session", vec![get("session_establishment")?]),
+    ])
+}
+
+fn write_seeds(dir: &Path) -> Result<(), String> {
+    for (target, inputs) in seeds()? {
+        let target_dir = dir.join(target);
+        std::fs::create_dir_all(&target_dir)
+            .map_err(|e| format!("cannot create {}: {e}", target_dir.display()))?;
+        for (i, input) in inputs.iter().enumerate() {
+            std::fs::write(target_dir.join(format!("seed-{i}")), input)
+                .map_err(|e| format!("cannot write a seed: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `targets` (all when empty) for `seconds` each.
+pub fn run(seconds: u64, targets: &[&str]) -> Result<(), String> {
+    for t in targets {
+        if !TARGETS.contains(t) {
+            return Err(format!(
+                "unknown fuzz target {t}; targets: {}",
+                TARGETS.join(", ")
+            ));
+        }
+    }
+    let chosen: Vec<&str> = if targets.is_empty() {
+        TARGETS.to_vec()
+    } else {
+        targets.to_vec()
+    };
+    ensure_cargo_fuzz()?;
+    let fuzz_dir = root().join("fuzz");
+    let seeds = target_dir().join("fuzz-seeds");
+    write_seeds(&seeds)?;
+    status(
+        Command::new("cargo")
+            .args(["fuzz", "build"])
+            .current_dir(&fuzz_dir)
+            .env("RUSTC_BOOTSTRAP", "1"),
+        "cargo fuzz build",
+    )?;
+    for target in chosen {
+        let corpus = target_dir().join("fuzz-corpus").join(target);
+        std::fs::create_dir_all(&corpus)
+            .map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+        let mut command = Command::new("cargo");
+        command
+            .args(["fuzz", "run", target])
+            .arg(&corpus)
+            .arg(seeds.join(target))
+            .current_dir(&fuzz_dir)
+            .env("RUSTC_BOOTSTRAP", "1");
+        let regressions = fuzz_dir.join("regressions").join(target);
+        if regressions.is_dir() {
+            command.arg(&regressions);
+        }
+        command.args([
+            "--",
+            &format!("-max_total_time={seconds}"),
+            "-max_len=65536",
+            "-print_final_stats=0",
+        ]);
+        status(&mut command, &format!("fuzz {target} for {seconds} s"))?;
+    }
+    Ok(())
+}
