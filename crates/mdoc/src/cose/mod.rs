@@ -8,7 +8,7 @@ mod sign1;
 pub use error::CoseError;
 pub use key::{CoseKey, KeyError};
 pub use mac0::CoseMac0;
-pub use sign1::{CoseSign1, Es256Signer, MAX_X5CHAIN_LEN, Payload, SignerError};
+pub use sign1::{CoseSign1, Es256Signer, MAX_X5CHAIN_LEN, Payload, SignerError, sign_es256_with};
 
 use crate::cbor::{self, Value};
 

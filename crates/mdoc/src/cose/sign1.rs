@@ -48,6 +48,20 @@ impl Es256Signer for p256::ecdsa::SigningKey {
     }
 }
 
+/// ES256 with a bare private key, without deriving its public key first (which
+/// `SigningKey::from` does, and which costs as much as the signature itself). For secure areas
+/// that hold keys in software and load them per operation.
+pub fn sign_es256_with(secret: &p256::SecretKey, message: &[u8]) -> [u8; 64] {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(message);
+    let (signature, _) = ecdsa::hazmat::sign_prehashed_rfc6979::<p256::NistP256, sha2::Sha256>(
+        &secret.to_nonzero_scalar(),
+        &digest,
+        &[],
+    );
+    signature.to_bytes().into()
+}
+
 /// A COSE_Sign1 (untagged, as ISO 18013-5 uses it) whose protected header and payload keep the
 /// bytes they were received with, so verification covers exactly what the signer signed.
 #[derive(Clone, PartialEq)]
@@ -245,6 +259,17 @@ mod tests {
         );
         let round = CoseSign1::from_value(&detached.to_cbor()).unwrap();
         round.verify(&verifier, Some(b"payload")).unwrap();
+    }
+
+    #[test]
+    fn bare_key_signatures_equal_signing_key_signatures() {
+        let secret = crate::rng::new_p256_secret_key();
+        let signing = p256::ecdsa::SigningKey::from(secret.clone());
+        // RFC 6979 signatures are deterministic, so both paths give the same bytes.
+        assert_eq!(
+            sign_es256_with(&secret, b"message"),
+            signing.sign_es256(b"message").unwrap()
+        );
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use p256::ecdsa::SigningKey;
 use p256::{PublicKey, SecretKey};
 use zeroize::Zeroizing;
 
@@ -98,10 +97,7 @@ impl SecureArea for SoftwareSecureArea {
     }
 
     fn sign(&self, alias: &str, message: &[u8]) -> Result<[u8; 64], SecureAreaError> {
-        use mdoc::cose::Es256Signer;
-        let key = SigningKey::from(self.load(alias)?);
-        key.sign_es256(message)
-            .map_err(|e| SecureAreaError::Backend(e.reason))
+        Ok(mdoc::cose::sign_es256_with(&self.load(alias)?, message))
     }
 
     fn key_agreement(
