@@ -39,6 +39,60 @@ impl From<DeviceAuthentication> for wallet::presentation::DeviceAuthMode {
     }
 }
 
+/// How the app's transport can be reached, advertised in the engagement QR code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct RetrievalOptions {
+    /// BLE mdoc central client mode: the service UUID (16 bytes) the reader advertises.
+    pub ble_central_client_uuid: Option<Vec<u8>>,
+    /// BLE mdoc peripheral server mode: the service UUID (16 bytes) the wallet advertises.
+    pub ble_peripheral_server_uuid: Option<Vec<u8>>,
+    /// NFC data transfer: (maximum command, maximum response) data lengths.
+    pub nfc: Option<NfcLimits>,
+}
+
+/// NFC data transfer limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct NfcLimits {
+    /// Maximum length of command data.
+    pub max_command_data_length: u64,
+    /// Maximum length of response data.
+    pub max_response_data_length: u64,
+}
+
+impl RetrievalOptions {
+    pub(crate) fn into_core(self) -> Vec<mdoc::definitions::DeviceRetrievalMethod> {
+        use mdoc::definitions::{
+            BleOptions, DeviceRetrievalMethod, NfcOptions, RetrievalOptions as R,
+        };
+        let mut methods = Vec::new();
+        if self.ble_central_client_uuid.is_some() || self.ble_peripheral_server_uuid.is_some() {
+            let ble = BleOptions {
+                central_client_mode: Some(self.ble_central_client_uuid.is_some()),
+                peripheral_server_mode: Some(self.ble_peripheral_server_uuid.is_some()),
+                central_client_uuid: self.ble_central_client_uuid,
+                peripheral_server_uuid: self.ble_peripheral_server_uuid,
+                ..BleOptions::default()
+            };
+            methods.push(DeviceRetrievalMethod {
+                version: 1,
+                options: R::Ble(ble),
+            });
+        }
+        if let Some(nfc) = self.nfc {
+            let options = NfcOptions {
+                max_command_data_length: nfc.max_command_data_length,
+                max_response_data_length: nfc.max_response_data_length,
+                rest: mdoc::cbor::MapRest::default(),
+            };
+            methods.push(DeviceRetrievalMethod {
+                version: 1,
+                options: R::Nfc(options),
+            });
+        }
+        methods
+    }
+}
+
 /// A device key made for a credential that has not arrived yet.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PendingCredential {

@@ -6,8 +6,8 @@ use mdoc::clock::SystemClock;
 use wallet::proximity::ProximitySession;
 
 use crate::convert::{
-    ConsentRequest, CredentialSummary, DeviceAuthentication, PendingCredential, Selection,
-    SessionEvent, anchors,
+    ConsentRequest, CredentialSummary, DeviceAuthentication, PendingCredential, RetrievalOptions,
+    Selection, SessionEvent, anchors,
 };
 use crate::error::CitizenWalletError;
 use crate::secure_area::{Foreign, SecureArea};
@@ -88,10 +88,16 @@ impl Wallet {
         Ok(self.inner.delete_credential(&id)?)
     }
 
-    /// Starts a proximity presentation (QR engagement).
+    /// Starts a proximity presentation whose QR engagement advertises no transport (the app
+    /// carries the messages by its own means).
     pub fn start_presentation(&self) -> Arc<PresentationSession> {
+        self.start_presentation_with(RetrievalOptions::default())
+    }
+
+    /// Starts a proximity presentation whose QR engagement advertises `options` (BLE, NFC).
+    pub fn start_presentation_with(&self, options: RetrievalOptions) -> Arc<PresentationSession> {
         Arc::new(PresentationSession {
-            inner: Mutex::new(ProximitySession::start(&self.inner, Vec::new())),
+            inner: Mutex::new(ProximitySession::start(&self.inner, options.into_core())),
             consent: Mutex::new(None),
         })
     }

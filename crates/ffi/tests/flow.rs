@@ -77,6 +77,43 @@ fn right_to_work_through_the_exported_api() {
 }
 
 #[test]
+fn the_engagement_advertises_the_apps_transports() {
+    let dir = tempfile::tempdir().unwrap();
+    let area = software_secure_area(
+        dir.path().join("keys").to_string_lossy().into(),
+        vec![1; 32],
+    )
+    .unwrap();
+    let wallet = Wallet::open(
+        dir.path().join("store").to_string_lossy().into(),
+        vec![2; 32],
+        area,
+        String::new(),
+        String::new(),
+        DeviceAuthentication::Signature,
+    )
+    .unwrap();
+    let options = RetrievalOptions {
+        ble_central_client_uuid: Some(vec![0x45; 16]),
+        ble_peripheral_server_uuid: None,
+        nfc: Some(NfcLimits {
+            max_command_data_length: 255,
+            max_response_data_length: 256,
+        }),
+    };
+    let uri = wallet.start_presentation_with(options).qr_uri();
+    let engagement = mdoc::definitions::DeviceEngagement::from_qr_uri(&uri).unwrap();
+    let methods = engagement.device_retrieval_methods.as_ref().unwrap();
+    assert_eq!(methods.len(), 2);
+    let mdoc::definitions::RetrievalOptions::Ble(ble) = &methods[0].options else {
+        panic!("BLE first");
+    };
+    assert_eq!(ble.central_client_uuid.as_deref(), Some(&[0x45; 16][..]));
+    assert_eq!(ble.central_client_mode, Some(true));
+    assert!(wallet.start_presentation().qr_uri().starts_with("mdoc:"));
+}
+
+#[test]
 fn garbage_gives_errors_not_crashes() {
     assert!(matches!(
         Verifier::new("not pem".into(), None, None),
