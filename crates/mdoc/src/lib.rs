@@ -13,6 +13,7 @@ pub mod cbor;
 pub mod clock;
 pub mod cose;
 pub mod definitions;
+pub mod hpke;
 pub mod profiles;
 pub mod registry;
 pub mod rng;
