@@ -7,6 +7,7 @@
 //!   injected time, with a report listing every check performed and its outcome.
 #![forbid(unsafe_code)]
 
+pub mod dcapi;
 pub mod report;
 pub mod request;
 pub mod session;

@@ -11,6 +11,7 @@
 
 mod atomic;
 pub mod consent;
+pub mod dcapi;
 pub mod keys;
 pub mod presentation;
 pub mod provisioning;

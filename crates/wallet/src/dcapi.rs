@@ -1,0 +1,89 @@
+//! Remote presentation through the platform's Digital Credentials API, protocol `org-iso-mdoc`
+//! (ISO/IEC TS 18013-7 Annex C). The app hands over the request JSON and the calling origin
+//! the platform reports; the wallet returns a consent object and, after approval, the
+//! EncryptedResponse to hand back.
+
+use mdoc::cbor;
+use mdoc::definitions::{DeviceRequest, SessionTranscript};
+use mdoc::hpke;
+use mdoc::online::dcapi::{self, EncryptedResponse, EncryptionInfo};
+
+use crate::consent::{ConsentRequest, Selection};
+use crate::presentation::{PreparedRequest, decline, prepare_request, respond};
+use crate::wallet::{Wallet, WalletError};
+
+/// Largest accepted request JSON.
+pub const MAX_REQUEST_LEN: usize = 8 * 1024 * 1024;
+
+/// A Digital Credentials API request the wallet has understood.
+#[derive(Debug)]
+pub struct DcapiPresentation {
+    wallet: Wallet,
+    prepared: PreparedRequest,
+    transcript: SessionTranscript,
+    encryption_info: EncryptionInfo,
+}
+
+fn invalid(context: &'static str) -> WalletError {
+    WalletError::Malformed(cbor::CborError::InvalidValue { context })
+}
+
+impl DcapiPresentation {
+    /// Parses `request_json` (`{"deviceRequest": b64url, "encryptionInfo": b64url}`, the
+    /// protocol's `data`) received from `origin`, binds it to the `dcapi` SessionTranscript,
+    /// verifies reader authentication and builds the consent object.
+    pub fn from_request(
+        wallet: &Wallet,
+        request_json: &str,
+        origin: &str,
+    ) -> Result<Self, WalletError> {
+        if request_json.len() > MAX_REQUEST_LEN {
+            return Err(invalid("Digital Credentials API request too large"));
+        }
+        let json: serde_json::Value = serde_json::from_str(request_json)
+            .map_err(|_| invalid("Digital Credentials API request JSON"))?;
+        let field = |name: &str| json.get(name).and_then(serde_json::Value::as_str);
+        let device_request = field("deviceRequest").ok_or(invalid("deviceRequest"))?;
+        let encryption_info_b64 = field("encryptionInfo").ok_or(invalid("encryptionInfo"))?;
+        let encryption_info = EncryptionInfo::from_base64url(encryption_info_b64)
+            .map_err(|_| invalid("encryptionInfo"))?;
+        let request_bytes =
+            dcapi::decode_field(device_request).map_err(|_| invalid("deviceRequest"))?;
+        let request: DeviceRequest = cbor::from_slice(&request_bytes)?;
+        let transcript = dcapi::session_transcript(encryption_info_b64, origin);
+        let prepared = prepare_request(wallet, &request, &transcript)?;
+        Ok(DcapiPresentation {
+            wallet: wallet.clone(),
+            prepared,
+            transcript,
+            encryption_info,
+        })
+    }
+
+    /// The consent object for the app.
+    pub fn consent(&self) -> &ConsentRequest {
+        self.prepared.consent()
+    }
+
+    /// Discloses exactly `selection`: the base64url EncryptedResponse to hand back.
+    pub fn approve(&self, selection: &Selection) -> Result<String, WalletError> {
+        let response = respond(&self.wallet, &self.prepared, selection, None)?;
+        Ok(self.seal(&cbor::to_vec(&response)))
+    }
+
+    /// Discloses nothing: an EncryptedResponse whose DeviceResponse reports every document as
+    /// not returned.
+    pub fn decline(&self) -> String {
+        self.seal(&cbor::to_vec(&decline(&self.prepared)))
+    }
+
+    fn seal(&self, device_response: &[u8]) -> String {
+        let (enc, cipher_text) = hpke::seal(
+            self.encryption_info.recipient_public_key.public_key(),
+            &dcapi::hpke_info(&self.transcript),
+            &[],
+            device_response,
+        );
+        EncryptedResponse { enc, cipher_text }.to_base64url()
+    }
+}
