@@ -88,6 +88,19 @@ impl Wallet {
         Ok(self.inner.delete_credential(&id)?)
     }
 
+    /// Answers a Digital Credentials API request (`org-iso-mdoc`): `request_json` is the
+    /// protocol data (`{"deviceRequest", "encryptionInfo"}`), `origin` the calling web origin as
+    /// the platform reports it.
+    pub fn start_dcapi(
+        &self,
+        request_json: String,
+        origin: String,
+    ) -> Result<Arc<DcapiSession>, CitizenWalletError> {
+        let inner =
+            wallet::dcapi::DcapiPresentation::from_request(&self.inner, &request_json, &origin)?;
+        Ok(Arc::new(DcapiSession { inner }))
+    }
+
     /// Starts a proximity presentation whose QR engagement advertises no transport (the app
     /// carries the messages by its own means).
     pub fn start_presentation(&self) -> Arc<PresentationSession> {
@@ -100,6 +113,49 @@ impl Wallet {
             inner: Mutex::new(ProximitySession::start(&self.inner, options.into_core())),
             consent: Mutex::new(None),
         })
+    }
+}
+
+/// A remote presentation through the platform's Digital Credentials API (`org-iso-mdoc`).
+#[derive(uniffi::Object)]
+pub struct DcapiSession {
+    inner: wallet::dcapi::DcapiPresentation,
+}
+
+#[uniffi::export]
+impl DcapiSession {
+    /// The consent object for the request.
+    pub fn consent(&self) -> ConsentRequest {
+        ConsentRequest::from(self.inner.consent())
+    }
+
+    /// Every held element without a minimisation finding.
+    pub fn recommended_selection(&self) -> Selection {
+        selection_record(self.inner.consent().recommended_selection())
+    }
+
+    /// Discloses exactly `selection`: the base64url EncryptedResponse to hand back.
+    pub fn approve(&self, selection: Selection) -> Result<String, CitizenWalletError> {
+        Ok(self.inner.approve(&selection.into())?)
+    }
+
+    /// Discloses nothing: an EncryptedResponse reporting every document as not returned.
+    pub fn decline(&self) -> String {
+        self.inner.decline()
+    }
+}
+
+fn selection_record(selection: wallet::consent::Selection) -> Selection {
+    Selection {
+        approved: selection
+            .approved
+            .into_iter()
+            .map(|a| crate::convert::ApprovedElement {
+                doc_type: a.doc_type,
+                namespace: a.namespace,
+                identifier: a.identifier,
+            })
+            .collect(),
     }
 }
 
@@ -147,18 +203,7 @@ impl PresentationSession {
         let core = consent
             .as_ref()
             .ok_or_else(|| CitizenWalletError::session("no pending request"))?;
-        let selection = core.recommended_selection();
-        Ok(Selection {
-            approved: selection
-                .approved
-                .into_iter()
-                .map(|a| crate::convert::ApprovedElement {
-                    doc_type: a.doc_type,
-                    namespace: a.namespace,
-                    identifier: a.identifier,
-                })
-                .collect(),
-        })
+        Ok(selection_record(core.recommended_selection()))
     }
 
     /// Discloses exactly `selection`; returns the bytes to send.

@@ -19,8 +19,8 @@ mod secure_area;
 pub use authority::{ReaderCredential, SampleDocument, TestAuthority};
 pub use convert::*;
 pub use error::{CitizenWalletError, SecureAreaError};
-pub use holder::{PresentationSession, Wallet};
-pub use reader::{Verifier, VerifierSession};
+pub use holder::{DcapiSession, PresentationSession, Wallet};
+pub use reader::{Verifier, VerifierDcapiRequest, VerifierSession};
 pub use secure_area::{SecureArea, software_secure_area};
 
 uniffi::setup_scaffolding!();

@@ -51,6 +51,24 @@ impl Verifier {
         }))
     }
 
+    /// A Digital Credentials API request (`org-iso-mdoc`) for a page served at `origin`.
+    pub fn dcapi_request(
+        &self,
+        documents: Vec<DocumentRequest>,
+        origin: String,
+    ) -> Result<Arc<VerifierDcapiRequest>, CitizenWalletError> {
+        let requests = documents
+            .into_iter()
+            .map(DocumentRequest::into_core)
+            .collect::<Result<Vec<_>, _>>()?;
+        let inner =
+            verifier::dcapi::DcapiRequest::new(&requests, self.reader_key.as_ref(), &origin)?;
+        Ok(Arc::new(VerifierDcapiRequest {
+            inner,
+            issuer_anchors: self.issuer_anchors.clone(),
+        }))
+    }
+
     /// Starts a session from the wallet's `mdoc:` QR code.
     pub fn start_session(
         &self,
@@ -61,6 +79,32 @@ impl Verifier {
             issuer_anchors: self.issuer_anchors.clone(),
             reader_key: self.reader_key.clone(),
         }))
+    }
+}
+
+/// An outstanding Digital Credentials API request.
+#[derive(uniffi::Object)]
+pub struct VerifierDcapiRequest {
+    inner: verifier::dcapi::DcapiRequest,
+    issuer_anchors: TrustAnchors,
+}
+
+#[uniffi::export]
+impl VerifierDcapiRequest {
+    /// The protocol data for `navigator.credentials.get`.
+    pub fn request_json(&self) -> String {
+        self.inner.request_json().to_owned()
+    }
+
+    /// Opens and fully verifies the wallet's base64url EncryptedResponse (at the current time).
+    pub fn verify(
+        &self,
+        encrypted_response: String,
+    ) -> Result<VerificationReport, CitizenWalletError> {
+        let report =
+            self.inner
+                .verify(&encrypted_response, &self.issuer_anchors, SystemClock.now())?;
+        Ok(VerificationReport::from(&report))
     }
 }
 

@@ -114,6 +114,54 @@ fn the_engagement_advertises_the_apps_transports() {
 }
 
 #[test]
+fn a_digital_credentials_api_check_through_the_exported_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let authority = TestAuthority::new("UK Digital Identity".into(), "GB".into()).unwrap();
+    let reader = authority.new_reader("Acme Ltd".into()).unwrap();
+    let area = software_secure_area(
+        dir.path().join("keys").to_string_lossy().into(),
+        vec![1; 32],
+    )
+    .unwrap();
+    let wallet = Wallet::open(
+        dir.path().join("store").to_string_lossy().into(),
+        vec![2; 32],
+        area,
+        authority.iaca_pem(),
+        reader.root_pem.clone(),
+        DeviceAuthentication::Signature,
+    )
+    .unwrap();
+    let pending = wallet.prepare("uk.gov.digital-id.1".into()).unwrap();
+    let credential = authority
+        .issue(
+            SampleDocument::UkDigitalIdAmelia,
+            pending.device_key.clone(),
+        )
+        .unwrap();
+    wallet.accept(pending, credential).unwrap();
+    let verifier = Verifier::new(
+        authority.iaca_pem(),
+        Some(reader.private_key_pkcs8),
+        Some(reader.chain_pem),
+    )
+    .unwrap();
+    let origin = "https://hr.acme.example".to_owned();
+    let request = verifier
+        .dcapi_request(
+            vec![profile_request("right_to_work".into(), "uk.gov.digital-id.1".into()).unwrap()],
+            origin.clone(),
+        )
+        .unwrap();
+    let session = wallet.start_dcapi(request.request_json(), origin).unwrap();
+    assert!(session.consent().verifier.trusted);
+    let response = session.approve(session.recommended_selection()).unwrap();
+    assert!(request.verify(response).unwrap().verified);
+    assert!(wallet.start_dcapi("{}".into(), "https://x".into()).is_err());
+    assert!(request.verify("garbage".into()).is_err());
+}
+
+#[test]
 fn garbage_gives_errors_not_crashes() {
     assert!(matches!(
         Verifier::new("not pem".into(), None, None),

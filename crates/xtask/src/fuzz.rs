@@ -29,6 +29,7 @@ pub const TARGETS: &[&str] = &[
     "x5chain",
     "stored_record",
     "wallet_session",
+    "dcapi",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -127,7 +128,20 @@ fn seeds() -> Result<Seeds, String> {
             vec![b"CWR1".iter().copied().chain(credential).collect()],
         ),
         ("wallet_session", vec![get("session_establishment")?]),
+        ("dcapi", vec![dcapi_seed()]),
     ])
+}
+
+/// An EncryptionInfo in base64url, as a request carries it.
+fn dcapi_seed() -> Vec<u8> {
+    let info = mdoc::online::dcapi::EncryptionInfo {
+        nonce: vec![7; 16],
+        recipient_public_key: mdoc::cose::CoseKey::new(
+            mdoc::rng::new_p256_secret_key().public_key(),
+        ),
+        rest: mdoc::cbor::MapRest::default(),
+    };
+    info.to_base64url().into_bytes()
 }
 
 fn write_seeds(dir: &Path) -> Result<(), String> {

@@ -75,6 +75,27 @@ final class RightToWorkTests: XCTestCase {
         XCTAssertEqual(area.calls["sign"], 1, "the device signature was made through the Swift secure area")
     }
 
+    func testRemoteCheckOverTheDigitalCredentialsApi() throws {
+        let authority = try TestAuthority(name: "UK Digital Identity", country: "GB")
+        let employer = try authority.newReader(organization: "Acme Ltd")
+        let dir = tempDir()
+        let wallet = try Wallet.open(
+            storeDirectory: dir + "/store", walletKey: Data(repeating: 6, count: 32),
+            secureArea: try CountingSecureArea(directory: dir + "/keys"),
+            issuerAnchorsPem: authority.iacaPem(), readerAnchorsPem: employer.rootPem, deviceAuthentication: .signature)
+        let pending = try wallet.prepare(docType: "uk.gov.digital-id.1")
+        _ = try wallet.accept(pending: pending, issuerSigned: try authority.issue(document: .ukDigitalIdAmelia, deviceKey: pending.deviceKey))
+        let verifier = try Verifier(issuerAnchorsPem: authority.iacaPem(), readerPrivateKeyPkcs8: employer.privateKeyPkcs8, readerChainPem: employer.chainPem)
+        let origin = "https://hr.acme.example"
+        let request = try verifier.dcapiRequest(documents: [try profileRequest(purpose: "right_to_work", docType: "uk.gov.digital-id.1")], origin: origin)
+        let session = try wallet.startDcapi(requestJson: request.requestJson(), origin: origin)
+        XCTAssertTrue(session.consent().verifier.trusted)
+        let report = try request.verify(encryptedResponse: try session.approve(selection: session.recommendedSelection()))
+        XCTAssertTrue(report.verified)
+        let elsewhere = try wallet.startDcapi(requestJson: request.requestJson(), origin: "https://evil.example")
+        XCTAssertThrowsError(try request.verify(encryptedResponse: try elsewhere.approve(selection: elsewhere.recommendedSelection())))
+    }
+
     func testTamperedResponseAndGarbageAreRejected() throws {
         let authority = try TestAuthority(name: "UK Digital Identity", country: "GB")
         let dir = tempDir()

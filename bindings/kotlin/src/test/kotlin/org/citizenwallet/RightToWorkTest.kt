@@ -81,6 +81,22 @@ class RightToWorkTest {
     }
 
     @Test
+    fun aRemoteCheckOverTheDigitalCredentialsApi() {
+        val wallet = newWallet(JavaSecureArea())
+        provision(wallet, SampleDocument.UK_DIGITAL_ID_TOMASZ)
+        val verifier = Verifier(authority.iacaPem(), employer.privateKeyPkcs8, employer.chainPem)
+        val origin = "https://hr.acme.example"
+        val request = verifier.dcapiRequest(listOf(profileRequest("right_to_work", "uk.gov.digital-id.1")), origin)
+        val session = wallet.startDcapi(request.requestJson(), origin)
+        assertTrue(session.consent().verifier.trusted)
+        val report = request.verify(session.approve(session.recommendedSelection()))
+        assertTrue(report.verified, "report: $report")
+        val elsewhere = wallet.startDcapi(request.requestJson(), "https://evil.example")
+        assertFalse(elsewhere.consent().verifier.trusted)
+        assertFailsWith<CitizenWalletException> { request.verify(elsewhere.approve(elsewhere.recommendedSelection())) }
+    }
+
+    @Test
     fun aTamperedResponseIsRejected() {
         val wallet = newWallet(JavaSecureArea())
         provision(wallet, SampleDocument.UK_DIGITAL_ID_AMELIA)
