@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod dcapi;
+pub mod openid4vp;
 pub mod report;
 pub mod request;
 pub mod session;
