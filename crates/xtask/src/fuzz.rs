@@ -30,6 +30,7 @@ pub const TARGETS: &[&str] = &[
     "stored_record",
     "wallet_session",
     "dcapi",
+    "openid4vp",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -129,8 +130,12 @@ fn seeds() -> Result<Seeds, String> {
         ),
         ("wallet_session", vec![get("session_establishment")?]),
         ("dcapi", vec![dcapi_seed()]),
+        ("openid4vp", vec![OPENID4VP_SEED.as_bytes().to_vec()]),
     ])
 }
+
+/// An OpenID4VP request over the Digital Credentials API with a DCQL query.
+const OPENID4VP_SEED: &str = r#"{"response_type":"vp_token","response_mode":"dc_api","nonce":"n-1","dcql_query":{"credentials":[{"id":"q0","format":"mso_mdoc","meta":{"doctype_value":"uk.gov.digital-id.1"},"claims":[{"id":"a","path":["org.iso.18013.5.1","family_name"],"intent_to_retain":true},{"id":"b","path":["uk.gov.digital-id.1","right_to_work"]}],"claim_sets":[["a","b"],["b"]]}]}}"#;
 
 /// An EncryptionInfo in base64url, as a request carries it.
 fn dcapi_seed() -> Vec<u8> {
