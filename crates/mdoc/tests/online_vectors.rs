@@ -231,7 +231,14 @@ fn rfc_9180_a_3_1_through_the_public_api() {
     assert_eq!(enc, bytes(name, "pk_e_hex"));
     assert_eq!(ct, bytes(name, "ct_hex"));
     assert_eq!(
-        hpke::open(&sk_r, &bytes(name, "pk_e_hex"), &info, &aad, &bytes(name, "ct_hex")).unwrap(),
+        hpke::open(
+            &sk_r,
+            &bytes(name, "pk_e_hex"),
+            &info,
+            &aad,
+            &bytes(name, "ct_hex")
+        )
+        .unwrap(),
         pt
     );
 }
@@ -255,11 +262,17 @@ fn rfc_7518_appendix_c_ecdh_es_and_concat_kdf() {
     // OtherInfo = AlgorithmID || PartyUInfo || PartyVInfo || SuppPubInfo (keydatalen 128).
     let apu = b64(v["header"]["apu"].as_str().unwrap());
     let apv = b64(v["header"]["apv"].as_str().unwrap());
-    assert_eq!((apu.as_slice(), apv.as_slice()), (&b"Alice"[..], &b"Bob"[..]));
+    assert_eq!(
+        (apu.as_slice(), apv.as_slice()),
+        (&b"Alice"[..], &b"Bob"[..])
+    );
     assert_eq!(with_length(b"A128GCM"), bytes(name, "algorithm_id_hex"));
     assert_eq!(with_length(&apu), bytes(name, "party_u_info_hex"));
     assert_eq!(with_length(&apv), bytes(name, "party_v_info_hex"));
-    assert_eq!(128u32.to_be_bytes().to_vec(), bytes(name, "supp_pub_info_hex"));
+    assert_eq!(
+        128u32.to_be_bytes().to_vec(),
+        bytes(name, "supp_pub_info_hex")
+    );
     let round1 = Sha256::digest(
         [
             &1u32.to_be_bytes()[..],
@@ -288,7 +301,10 @@ fn jwe_vectors_are_self_consistent() {
     assert!(segments[1].is_empty(), "ECDH-ES direct: no encrypted key");
     let header: Json = serde_json::from_slice(&b64(segments[0])).unwrap();
     assert_eq!(header, v["protected_header"]);
-    assert_eq!((header["alg"].as_str(), header["enc"].as_str()), (Some("ECDH-ES"), Some("A128GCM")));
+    assert_eq!(
+        (header["alg"].as_str(), header["enc"].as_str()),
+        (Some("ECDH-ES"), Some("A128GCM"))
+    );
     assert_eq!(b64(segments[2]).len(), 12, "96-bit IV");
     assert_eq!(b64(segments[4]).len(), 16, "128-bit tag");
     assert_eq!(
