@@ -3,7 +3,7 @@ use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use wallet::keys::WalletKey;
-use wallet::openid4vp::{parse_dcql, OpenId4VpPresentation};
+use wallet::openid4vp::{parse_dcql, Channel, OpenId4VpPresentation};
 use wallet::secure_area::SoftwareSecureArea;
 use wallet::{Wallet, WalletConfig};
 
@@ -20,7 +20,8 @@ fn wallet() -> &'static (tempfile::TempDir, Wallet) {
     })
 }
 
-// The OpenID4VP authorization request JSON and its DCQL query, as the wallet receives them.
+// The OpenID4VP authorization request (JSON or URL) and its DCQL query, as the wallet receives
+// them through the Digital Credentials API or by redirect.
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
@@ -29,5 +30,10 @@ fuzz_target!(|data: &[u8]| {
             let _ = parse_dcql(query);
         }
     }
-    let _ = OpenId4VpPresentation::from_dc_api_request(&wallet().1, &text, "https://verifier.example");
+    let _ = OpenId4VpPresentation::from_request(
+        &wallet().1,
+        &text,
+        Channel::DcApi { origin: "https://verifier.example" },
+    );
+    let _ = OpenId4VpPresentation::from_request(&wallet().1, &text, Channel::Redirect);
 });

@@ -149,6 +149,9 @@ pub struct VerifierIdentity {
     pub trusted: bool,
     /// The trust verdict in words.
     pub trust_detail: String,
+    /// For online requests: the web origin the platform reported, or a redirect request's
+    /// response URI.
+    pub origin: Option<String>,
 }
 
 /// A minimisation finding.
@@ -260,6 +263,7 @@ impl From<&wallet::consent::ConsentRequest> for ConsentRequest {
                 country: v.country.clone(),
                 trusted,
                 trust_detail,
+                origin: v.origin.clone(),
             },
             documents: c
                 .documents
@@ -498,4 +502,25 @@ pub fn profile_request(
             })
             .collect(),
     })
+}
+
+/// An OpenID4VP authorization response, ready to hand back.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OpenId4VpResponse {
+    /// The response as a JSON object: the data to return to a Digital Credentials API call.
+    pub json: String,
+    /// The response as an `application/x-www-form-urlencoded` body, for `direct_post`.
+    pub form: String,
+    /// Where to POST `form` (redirect requests); absent through the Digital Credentials API.
+    pub response_uri: Option<String>,
+}
+
+impl From<&wallet::openid4vp::AuthorizationResponse> for OpenId4VpResponse {
+    fn from(r: &wallet::openid4vp::AuthorizationResponse) -> Self {
+        OpenId4VpResponse {
+            json: r.to_json(),
+            form: r.to_form(),
+            response_uri: r.response_uri().map(str::to_owned),
+        }
+    }
 }

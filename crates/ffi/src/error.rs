@@ -68,6 +68,7 @@ impl From<wallet::WalletError> for CitizenWalletError {
                 reason: s.to_string(),
             },
             W::Malformed(m) => CitizenWalletError::invalid(m),
+            W::Unsupported(_) => CitizenWalletError::invalid(e),
             other => CitizenWalletError::session(other),
         }
     }
@@ -77,7 +78,7 @@ impl From<verifier::VerifierError> for CitizenWalletError {
     fn from(e: verifier::VerifierError) -> Self {
         use verifier::VerifierError as V;
         match e {
-            V::Engagement(_) | V::Malformed(_) => CitizenWalletError::invalid(e),
+            V::Engagement(_) | V::Malformed(_) | V::Response(_) => CitizenWalletError::invalid(e),
             other => CitizenWalletError::session(other),
         }
     }

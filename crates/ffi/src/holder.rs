@@ -3,11 +3,12 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use mdoc::clock::SystemClock;
+use wallet::openid4vp::{Channel, OpenId4VpPresentation};
 use wallet::proximity::ProximitySession;
 
 use crate::convert::{
-    ConsentRequest, CredentialSummary, DeviceAuthentication, PendingCredential, RetrievalOptions,
-    Selection, SessionEvent, anchors,
+    ConsentRequest, CredentialSummary, DeviceAuthentication, OpenId4VpResponse, PendingCredential,
+    RetrievalOptions, Selection, SessionEvent, anchors,
 };
 use crate::error::CitizenWalletError;
 use crate::secure_area::{Foreign, SecureArea};
@@ -101,6 +102,23 @@ impl Wallet {
         Ok(Arc::new(DcapiSession { inner }))
     }
 
+    /// Answers an unsigned OpenID4VP 1.0 request (DCQL, `mso_mdoc`): with `origin`, the
+    /// `data` of a Digital Credentials API request from that web origin (`dc_api`,
+    /// `dc_api.jwt`); without, a redirect request as its `openid4vp://` URL or parameters JSON
+    /// (`direct_post`, `direct_post.jwt`).
+    pub fn start_openid4vp(
+        &self,
+        request: String,
+        origin: Option<String>,
+    ) -> Result<Arc<OpenId4VpSession>, CitizenWalletError> {
+        let channel = match &origin {
+            Some(origin) => Channel::DcApi { origin },
+            None => Channel::Redirect,
+        };
+        let inner = OpenId4VpPresentation::from_request(&self.inner, &request, channel)?;
+        Ok(Arc::new(OpenId4VpSession { inner }))
+    }
+
     /// Starts a proximity presentation whose QR engagement advertises no transport (the app
     /// carries the messages by its own means).
     pub fn start_presentation(&self) -> Arc<PresentationSession> {
@@ -142,6 +160,37 @@ impl DcapiSession {
     /// Discloses nothing: an EncryptedResponse reporting every document as not returned.
     pub fn decline(&self) -> String {
         self.inner.decline()
+    }
+}
+
+/// A remote presentation over OpenID4VP.
+#[derive(uniffi::Object)]
+pub struct OpenId4VpSession {
+    inner: OpenId4VpPresentation,
+}
+
+#[uniffi::export]
+impl OpenId4VpSession {
+    /// The consent object for the request.
+    pub fn consent(&self) -> ConsentRequest {
+        ConsentRequest::from(self.inner.consent())
+    }
+
+    /// Every held element without a minimisation finding.
+    pub fn recommended_selection(&self) -> Selection {
+        selection_record(self.inner.consent().recommended_selection())
+    }
+
+    /// Discloses exactly `selection`: the authorization response to hand back.
+    pub fn approve(&self, selection: Selection) -> Result<OpenId4VpResponse, CitizenWalletError> {
+        Ok(OpenId4VpResponse::from(
+            &self.inner.approve(&selection.into())?,
+        ))
+    }
+
+    /// Discloses nothing: the `access_denied` error response.
+    pub fn decline(&self) -> OpenId4VpResponse {
+        OpenId4VpResponse::from(&self.inner.decline())
     }
 }
 

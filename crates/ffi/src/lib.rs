@@ -19,8 +19,8 @@ mod secure_area;
 pub use authority::{ReaderCredential, SampleDocument, TestAuthority};
 pub use convert::*;
 pub use error::{CitizenWalletError, SecureAreaError};
-pub use holder::{DcapiSession, PresentationSession, Wallet};
-pub use reader::{Verifier, VerifierDcapiRequest, VerifierSession};
+pub use holder::{DcapiSession, OpenId4VpSession, PresentationSession, Wallet};
+pub use reader::{Verifier, VerifierDcapiRequest, VerifierOpenId4VpRequest, VerifierSession};
 pub use secure_area::{SecureArea, software_secure_area};
 
 uniffi::setup_scaffolding!();

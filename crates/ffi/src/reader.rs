@@ -6,6 +6,8 @@ use mdoc::clock::{Clock, SystemClock};
 use mdoc::x509::TrustAnchors;
 use p256::pkcs8::DecodePrivateKey;
 
+use verifier::openid4vp::OpenId4VpRequest;
+
 use crate::convert::{DocumentRequest, VerificationReport, anchors};
 use crate::error::CitizenWalletError;
 
@@ -57,16 +59,42 @@ impl Verifier {
         documents: Vec<DocumentRequest>,
         origin: String,
     ) -> Result<Arc<VerifierDcapiRequest>, CitizenWalletError> {
-        let requests = documents
-            .into_iter()
-            .map(DocumentRequest::into_core)
-            .collect::<Result<Vec<_>, _>>()?;
+        let requests = core_requests(documents)?;
         let inner =
             verifier::dcapi::DcapiRequest::new(&requests, self.reader_key.as_ref(), &origin)?;
         Ok(Arc::new(VerifierDcapiRequest {
             inner,
             issuer_anchors: self.issuer_anchors.clone(),
         }))
+    }
+
+    /// An OpenID4VP request through the Digital Credentials API (protocol
+    /// `openid4vp-v1-unsigned`) for a page served at `origin`; `encrypted` asks for
+    /// `dc_api.jwt`.
+    pub fn openid4vp_dc_api_request(
+        &self,
+        documents: Vec<DocumentRequest>,
+        origin: String,
+        encrypted: bool,
+    ) -> Result<Arc<VerifierOpenId4VpRequest>, CitizenWalletError> {
+        let requests = core_requests(documents)?;
+        Ok(self.openid4vp(OpenId4VpRequest::dc_api(&requests, &origin, encrypted)))
+    }
+
+    /// An OpenID4VP request for a QR code or link, answered by `direct_post` (or
+    /// `direct_post.jwt` when `encrypted`) to `response_uri`.
+    pub fn openid4vp_redirect_request(
+        &self,
+        documents: Vec<DocumentRequest>,
+        response_uri: String,
+        encrypted: bool,
+    ) -> Result<Arc<VerifierOpenId4VpRequest>, CitizenWalletError> {
+        let requests = core_requests(documents)?;
+        Ok(self.openid4vp(OpenId4VpRequest::redirect(
+            &requests,
+            &response_uri,
+            encrypted,
+        )))
     }
 
     /// Starts a session from the wallet's `mdoc:` QR code.
@@ -79,6 +107,55 @@ impl Verifier {
             issuer_anchors: self.issuer_anchors.clone(),
             reader_key: self.reader_key.clone(),
         }))
+    }
+}
+
+impl Verifier {
+    fn openid4vp(&self, inner: OpenId4VpRequest) -> Arc<VerifierOpenId4VpRequest> {
+        Arc::new(VerifierOpenId4VpRequest {
+            inner,
+            issuer_anchors: self.issuer_anchors.clone(),
+        })
+    }
+}
+
+fn core_requests(
+    documents: Vec<DocumentRequest>,
+) -> Result<Vec<verifier::DocumentRequest>, CitizenWalletError> {
+    documents
+        .into_iter()
+        .map(DocumentRequest::into_core)
+        .collect()
+}
+
+/// An outstanding OpenID4VP request.
+#[derive(uniffi::Object)]
+pub struct VerifierOpenId4VpRequest {
+    inner: OpenId4VpRequest,
+    issuer_anchors: TrustAnchors,
+}
+
+#[uniffi::export]
+impl VerifierOpenId4VpRequest {
+    /// The request as a JSON object (the Digital Credentials API `data`, or redirect
+    /// parameters).
+    pub fn request_json(&self) -> String {
+        self.inner.request_json()
+    }
+
+    /// The request as an `openid4vp://` URL for a QR code or link.
+    pub fn request_url(&self) -> String {
+        self.inner.request_url()
+    }
+
+    /// Verifies the authorization response (the JSON object returned through the Digital
+    /// Credentials API, or the form body POSTed to the response_uri) at the current time: one
+    /// report per presentation.
+    pub fn verify(&self, response: String) -> Result<Vec<VerificationReport>, CitizenWalletError> {
+        let reports = self
+            .inner
+            .verify(&response, &self.issuer_anchors, SystemClock.now())?;
+        Ok(reports.iter().map(VerificationReport::from).collect())
     }
 }
 
@@ -124,10 +201,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl VerifierSession {
     /// The first message to send: the request for `documents`.
     pub fn request(&self, documents: Vec<DocumentRequest>) -> Result<Vec<u8>, CitizenWalletError> {
-        let requests = documents
-            .into_iter()
-            .map(DocumentRequest::into_core)
-            .collect::<Result<Vec<_>, _>>()?;
+        let requests = core_requests(documents)?;
         Ok(lock(&self.inner).establish(&requests, self.reader_key.as_ref())?)
     }
 

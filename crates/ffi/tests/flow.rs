@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+use std::sync::Arc;
+
 use citizen_wallet_ffi::*;
 
 #[test]
@@ -113,8 +115,8 @@ fn the_engagement_advertises_the_apps_transports() {
     assert!(wallet.start_presentation().qr_uri().starts_with("mdoc:"));
 }
 
-#[test]
-fn a_digital_credentials_api_check_through_the_exported_api() {
+/// A wallet holding Amelia's UK digital ID, and a verifier with a reader certificate.
+fn remote_parties() -> (tempfile::TempDir, Arc<Wallet>, Arc<Verifier>) {
     let dir = tempfile::tempdir().unwrap();
     let authority = TestAuthority::new("UK Digital Identity".into(), "GB".into()).unwrap();
     let reader = authority.new_reader("Acme Ltd".into()).unwrap();
@@ -146,6 +148,12 @@ fn a_digital_credentials_api_check_through_the_exported_api() {
         Some(reader.chain_pem),
     )
     .unwrap();
+    (dir, wallet, verifier)
+}
+
+#[test]
+fn a_digital_credentials_api_check_through_the_exported_api() {
+    let (_dir, wallet, verifier) = remote_parties();
     let origin = "https://hr.acme.example".to_owned();
     let request = verifier
         .dcapi_request(
@@ -159,6 +167,65 @@ fn a_digital_credentials_api_check_through_the_exported_api() {
     assert!(request.verify(response).unwrap().verified);
     assert!(wallet.start_dcapi("{}".into(), "https://x".into()).is_err());
     assert!(request.verify("garbage".into()).is_err());
+}
+
+#[test]
+fn openid4vp_checks_through_the_exported_api() {
+    let (_dir, wallet, verifier) = remote_parties();
+    let documents =
+        || vec![profile_request("right_to_work".into(), "uk.gov.digital-id.1".into()).unwrap()];
+    let origin = "https://hr.acme.example".to_owned();
+    let response_uri = "https://hr.acme.example/oid4vp".to_owned();
+
+    let request = verifier
+        .openid4vp_dc_api_request(documents(), origin.clone(), true)
+        .unwrap();
+    let session = wallet
+        .start_openid4vp(request.request_json(), Some(origin.clone()))
+        .unwrap();
+    assert_eq!(
+        session.consent().verifier.origin.as_deref(),
+        Some(origin.as_str())
+    );
+    let response = session.approve(session.recommended_selection()).unwrap();
+    assert_eq!(response.response_uri, None);
+    let reports = request.verify(response.json).unwrap();
+    assert!(reports.len() == 1 && reports[0].verified);
+
+    let request = verifier
+        .openid4vp_redirect_request(documents(), response_uri.clone(), false)
+        .unwrap();
+    let session = wallet.start_openid4vp(request.request_url(), None).unwrap();
+    let response = session.approve(session.recommended_selection()).unwrap();
+    assert_eq!(
+        response.response_uri.as_deref(),
+        Some(response_uri.as_str())
+    );
+    assert!(request.verify(response.form).unwrap()[0].verified);
+    assert!(matches!(
+        request.verify(session.decline().form),
+        Err(CitizenWalletError::Session { .. })
+    ));
+
+    // The same request answered from another origin does not verify.
+    let request = verifier
+        .openid4vp_dc_api_request(documents(), origin, false)
+        .unwrap();
+    let elsewhere = wallet
+        .start_openid4vp(request.request_json(), Some("https://evil.example".into()))
+        .unwrap();
+    let response = elsewhere
+        .approve(elsewhere.recommended_selection())
+        .unwrap();
+    assert!(!request.verify(response.json).unwrap()[0].verified);
+    assert!(matches!(
+        wallet.start_openid4vp("{}".into(), None),
+        Err(CitizenWalletError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        request.verify("garbage".into()),
+        Err(CitizenWalletError::InvalidInput { .. })
+    ));
 }
 
 #[test]

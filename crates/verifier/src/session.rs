@@ -38,6 +38,12 @@ pub enum VerifierError {
     /// The step does not fit the session's state.
     #[error("not allowed in the session's current state")]
     WrongState,
+    /// An online authorization response is not what was asked for; names the check.
+    #[error("refused response: {0}")]
+    Response(&'static str),
+    /// The wallet declined (an `access_denied` error response).
+    #[error("the wallet declined the request")]
+    WalletDeclined,
 }
 
 /// A reader session started from a wallet's QR engagement.

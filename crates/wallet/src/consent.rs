@@ -32,6 +32,9 @@ pub struct VerifierIdentity {
     pub country: Option<String>,
     /// The trust verdict.
     pub trust: ReaderTrust,
+    /// For online requests: the web origin the platform reported, or the response URI of a
+    /// redirect request. Not authenticated by a certificate.
+    pub origin: Option<String>,
 }
 
 impl VerifierIdentity {
@@ -41,14 +44,17 @@ impl VerifierIdentity {
             organization: None,
             country: None,
             trust: ReaderTrust::NotAuthenticated,
+            origin: None,
         }
     }
 
-    /// A name to show: organization, else common name, else "Unidentified verifier".
+    /// A name to show: organization, else common name, else the origin the platform reported,
+    /// else "Unidentified verifier".
     pub fn display_name(&self) -> String {
         self.organization
             .clone()
             .or_else(|| self.common_name.clone())
+            .or_else(|| self.origin.clone())
             .unwrap_or_else(|| "Unidentified verifier".to_owned())
     }
 }

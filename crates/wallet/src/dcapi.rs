@@ -51,7 +51,8 @@ impl DcapiPresentation {
             dcapi::decode_field(device_request).map_err(|_| invalid("deviceRequest"))?;
         let request: DeviceRequest = cbor::from_slice(&request_bytes)?;
         let transcript = dcapi::session_transcript(encryption_info_b64, origin);
-        let prepared = prepare_request(wallet, &request, &transcript)?;
+        let mut prepared = prepare_request(wallet, &request, &transcript)?;
+        prepared.set_origin(origin.to_owned());
         Ok(DcapiPresentation {
             wallet: wallet.clone(),
             prepared,

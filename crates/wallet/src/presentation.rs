@@ -102,6 +102,26 @@ impl PreparedRequest {
     pub fn consent(&self) -> &ConsentRequest {
         &self.consent
     }
+
+    /// Records where an online request came from (the origin the platform reported, or the
+    /// response URI), for the consent screen.
+    pub fn set_origin(&mut self, origin: String) {
+        self.consent.verifier.origin = Some(origin);
+    }
+}
+
+/// Whether the wallet holds a currently valid credential of `doc_type` and, when `element`
+/// (namespace, identifier) is given, an element that answers it.
+pub fn holds_element(
+    wallet: &Wallet,
+    doc_type: &str,
+    element: Option<(&str, &str)>,
+) -> Result<bool, WalletError> {
+    let Some(held) = held_credential(wallet, doc_type)? else {
+        return Ok(false);
+    };
+    Ok(element
+        .is_none_or(|(namespace, identifier)| held.answering(namespace, identifier).is_some()))
 }
 
 fn held_credential(wallet: &Wallet, doc_type: &str) -> Result<Option<HeldCredential>, WalletError> {
@@ -160,6 +180,7 @@ fn verify_reader(wallet: &Wallet, request: &DeviceRequest, transcript: &Value) -
                     trust: ReaderTrust::Trusted {
                         anchor: verified.anchor.subject_common_name().unwrap_or_default(),
                     },
+                    origin: None,
                 };
             }
             Err(reason) => {
@@ -267,6 +288,29 @@ pub fn respond(
     selection: &Selection,
     e_reader_key: Option<&p256::PublicKey>,
 ) -> Result<DeviceResponse, WalletError> {
+    let mut documents = Vec::new();
+    let mut document_errors = Vec::new();
+    let answers = respond_each(wallet, prepared, selection, e_reader_key)?;
+    for (doc, answer) in prepared.documents.iter().zip(answers) {
+        match answer {
+            Some(document) => documents.push(document),
+            None => document_errors.push(DocumentError {
+                doc_type: doc.doc_type.clone(),
+                code: 0,
+            }),
+        }
+    }
+    Ok(DeviceResponse::new(documents, document_errors))
+}
+
+/// The disclosed Document for each requested document in request order (`None` where not
+/// held or not approved), checking first that `selection` asks only for requested elements.
+pub fn respond_each(
+    wallet: &Wallet,
+    prepared: &PreparedRequest,
+    selection: &Selection,
+    e_reader_key: Option<&p256::PublicKey>,
+) -> Result<Vec<Option<Document>>, WalletError> {
     for approved in &selection.approved {
         let requested = prepared.documents.iter().any(|d| {
             d.doc_type == approved.doc_type
@@ -278,24 +322,14 @@ pub fn respond(
             return Err(WalletError::SelectionNotRequested);
         }
     }
-    let mut documents = Vec::new();
-    let mut document_errors = Vec::new();
-    for doc in &prepared.documents {
-        match &doc.credential {
-            Some(held) => match disclose(wallet, prepared, doc, held, selection, e_reader_key)? {
-                Some(document) => documents.push(document),
-                None => document_errors.push(DocumentError {
-                    doc_type: doc.doc_type.clone(),
-                    code: 0,
-                }),
-            },
-            None => document_errors.push(DocumentError {
-                doc_type: doc.doc_type.clone(),
-                code: 0,
-            }),
-        }
-    }
-    Ok(DeviceResponse::new(documents, document_errors))
+    prepared
+        .documents
+        .iter()
+        .map(|doc| match &doc.credential {
+            Some(held) => disclose(wallet, prepared, doc, held, selection, e_reader_key),
+            None => Ok(None),
+        })
+        .collect()
 }
 
 /// A response that discloses nothing: every requested document reported as not returned.

@@ -45,6 +45,9 @@ pub enum WalletError {
     /// Session encryption failed.
     #[error("session encryption failed: {0}")]
     Session(#[from] mdoc::session::SessionError),
+    /// An online request asks for something this wallet does not support; names the feature.
+    #[error("unsupported request: {0}")]
+    Unsupported(&'static str),
 }
 
 /// Trust and behaviour settings of a wallet.

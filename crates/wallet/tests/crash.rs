@@ -53,6 +53,8 @@ fn child_provisions_and_deletes_until_killed() {
     let mut store = CredentialStore::open(&dir.join("store"), &key()).unwrap();
     let mut out = std::io::stdout();
     let mut n = store.list().len() as u32 * 1000 + u32::from(mdoc::rng::random_bytes::<1>()[0]);
+    writeln!(out, "ready").unwrap();
+    out.flush().unwrap();
     loop {
         n += 1;
         let alias = format!("device-{n}");
@@ -90,14 +92,30 @@ fn crash_at_random_points_loses_nothing() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let delay = 20 + u64::from(mdoc::rng::random_bytes::<1>()[0]) % 120;
+        // Time starts when the child is running (process start-up varies with machine load);
+        // every other round also waits for a first finished write, so progress is certain.
+        let mut output = BufReader::new(child.stdout.take().unwrap());
+        let mut lines = Vec::new();
+        let wait_for = if round % 2 == 0 { "ready" } else { "stored" };
+        loop {
+            let mut line = String::new();
+            if output.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            let found = line.starts_with(wait_for);
+            lines.push(line);
+            if found {
+                break;
+            }
+        }
+        let delay = u64::from(mdoc::rng::random_bytes::<1>()[0]) % 120;
         std::thread::sleep(Duration::from_millis(delay + round));
         child.kill().unwrap();
         child.wait().unwrap();
         kills += 1;
-        let output = BufReader::new(child.stdout.take().unwrap());
+        lines.extend(output.lines().map_while(Result::ok));
         let mut deleting = BTreeSet::new();
-        for line in output.lines().map_while(Result::ok) {
+        for line in &lines {
             let words: Vec<&str> = line.split_whitespace().collect();
             match words.as_slice() {
                 ["stored", id, n] => {

@@ -31,6 +31,7 @@ pub const TARGETS: &[&str] = &[
     "wallet_session",
     "dcapi",
     "openid4vp",
+    "openid4vp_response",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -130,12 +131,49 @@ fn seeds() -> Result<Seeds, String> {
         ),
         ("wallet_session", vec![get("session_establishment")?]),
         ("dcapi", vec![dcapi_seed()]),
-        ("openid4vp", vec![OPENID4VP_SEED.as_bytes().to_vec()]),
+        (
+            "openid4vp",
+            vec![
+                OPENID4VP_SEED.as_bytes().to_vec(),
+                OPENID4VP_REDIRECT_SEED.as_bytes().to_vec(),
+            ],
+        ),
+        (
+            "openid4vp_response",
+            openid4vp_response_seeds(&get("device_response")?)?,
+        ),
     ])
 }
 
 /// An OpenID4VP request over the Digital Credentials API with a DCQL query.
 const OPENID4VP_SEED: &str = r#"{"response_type":"vp_token","response_mode":"dc_api","nonce":"n-1","dcql_query":{"credentials":[{"id":"q0","format":"mso_mdoc","meta":{"doctype_value":"uk.gov.digital-id.1"},"claims":[{"id":"a","path":["org.iso.18013.5.1","family_name"],"intent_to_retain":true},{"id":"b","path":["uk.gov.digital-id.1","right_to_work"]}],"claim_sets":[["a","b"],["b"]]}]}}"#;
+
+/// An unsigned redirect request as an `openid4vp://` URL.
+const OPENID4VP_REDIRECT_SEED: &str = "openid4vp://?response_type=vp_token&response_mode=direct_post&client_id=redirect_uri%3Ahttps%3A%2F%2Fv.example%2Fpost&response_uri=https%3A%2F%2Fv.example%2Fpost&nonce=n-1&state=s-1&dcql_query=%7B%22credentials%22%3A%5B%7B%22id%22%3A%22q0%22%2C%22format%22%3A%22mso_mdoc%22%2C%22meta%22%3A%7B%22doctype_value%22%3A%22org.iso.18013.5.1.mDL%22%7D%7D%5D%7D";
+
+/// Authorization responses: a vp_token JSON object and form body around the Annex D
+/// DeviceResponse, and the OpenID4VP 1.0 §8.3 encrypted response.
+fn openid4vp_response_seeds(device_response: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let presentation = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(device_response);
+    let token = serde_json::json!({ "q0": [presentation] }).to_string();
+    let text = std::fs::read_to_string(root().join("crates/mdoc/testdata/online-vectors.json"))
+        .map_err(|e| format!("cannot read the online vectors: {e}"))?;
+    let vectors: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("online vectors: {e}"))?;
+    let jwe = vectors
+        .get("oid4vp_8_3_encrypted_response_jwe")
+        .and_then(|v| v.get("compact"))
+        .and_then(serde_json::Value::as_str)
+        .ok_or("no OpenID4VP 8.3 JWE vector")?;
+    Ok(vec![
+        serde_json::json!({ "vp_token": serde_json::from_str::<serde_json::Value>(&token).unwrap_or_default() })
+            .to_string()
+            .into_bytes(),
+        mdoc::online::form::encode([("vp_token", token.as_str()), ("state", "s-1")]).into_bytes(),
+        serde_json::json!({ "response": jwe }).to_string().into_bytes(),
+        jwe.as_bytes().to_vec(),
+    ])
+}
 
 /// An EncryptionInfo in base64url, as a request carries it.
 fn dcapi_seed() -> Vec<u8> {

@@ -96,6 +96,32 @@ final class RightToWorkTests: XCTestCase {
         XCTAssertThrowsError(try request.verify(encryptedResponse: try elsewhere.approve(selection: elsewhere.recommendedSelection())))
     }
 
+    func testRemoteCheckOverOpenId4Vp() throws {
+        let authority = try TestAuthority(name: "UK Digital Identity", country: "GB")
+        let dir = tempDir()
+        let wallet = try Wallet.open(
+            storeDirectory: dir + "/store", walletKey: Data(repeating: 7, count: 32),
+            secureArea: try CountingSecureArea(directory: dir + "/keys"),
+            issuerAnchorsPem: authority.iacaPem(), readerAnchorsPem: "", deviceAuthentication: .signature)
+        let pending = try wallet.prepare(docType: "uk.gov.digital-id.1")
+        _ = try wallet.accept(pending: pending, issuerSigned: try authority.issue(document: .ukDigitalIdAmelia, deviceKey: pending.deviceKey))
+        let verifier = try Verifier(issuerAnchorsPem: authority.iacaPem(), readerPrivateKeyPkcs8: nil, readerChainPem: nil)
+        let origin = "https://hr.acme.example"
+        let request = try verifier.openid4vpDcApiRequest(
+            documents: [try profileRequest(purpose: "right_to_work", docType: "uk.gov.digital-id.1")], origin: origin, encrypted: true)
+        let session = try wallet.startOpenid4vp(request: request.requestJson(), origin: origin)
+        XCTAssertEqual(session.consent().verifier.origin, origin)
+        let response = try session.approve(selection: session.recommendedSelection())
+        XCTAssertNil(response.responseUri)
+        let reports = try request.verify(response: response.json)
+        XCTAssertEqual(reports.count, 1)
+        XCTAssertTrue(reports[0].verified)
+        let elsewhere = try wallet.startOpenid4vp(request: request.requestJson(), origin: "https://evil.example")
+        let forged = try elsewhere.approve(selection: elsewhere.recommendedSelection())
+        XCTAssertFalse(try request.verify(response: forged.json)[0].verified)
+        XCTAssertThrowsError(try request.verify(response: "{}"))
+    }
+
     func testTamperedResponseAndGarbageAreRejected() throws {
         let authority = try TestAuthority(name: "UK Digital Identity", country: "GB")
         let dir = tempDir()

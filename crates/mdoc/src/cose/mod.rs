@@ -14,7 +14,8 @@ use crate::cbor::{self, Value};
 
 /// Converts one of our values into a `coset` structure.
 fn from_value<T: coset::AsCborValue>(value: &Value) -> Result<T, CoseError> {
-    T::from_cbor_value(value.to_ciborium()).map_err(|_| CoseError::Malformed)
+    let value = value.to_ciborium().ok_or(CoseError::Malformed)?;
+    T::from_cbor_value(value).map_err(|_| CoseError::Malformed)
 }
 
 /// Converts a `coset` structure into one of our values.

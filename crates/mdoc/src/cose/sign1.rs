@@ -282,6 +282,18 @@ mod tests {
             CoseSign1::from_value(&Value::Array(vec![])),
             Err(CoseError::Malformed)
         );
+        // `undefined` is not `nil`: a detached signature must carry null, and nothing may be
+        // silently rewritten on its way into coset.
+        let undefined_payload = Value::Array(vec![
+            Value::Bytes(vec![0xa1, 0x01, 0x26]),
+            Value::Map(vec![]),
+            Value::Undefined,
+            Value::Bytes(vec![0; 64]),
+        ]);
+        assert_eq!(
+            CoseSign1::from_value(&undefined_payload),
+            Err(CoseError::Malformed)
+        );
         let no_chain = CoseSign1::sign(&key(), b"p", Payload::Attached, &[]).unwrap();
         assert_eq!(no_chain.x5chain(), Err(CoseError::X5Chain));
         // Protected header {1: -35} (ES384).

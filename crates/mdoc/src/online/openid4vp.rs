@@ -73,6 +73,69 @@ pub fn p256_jwk_thumbprint(key: &p256::PublicKey) -> [u8; 32] {
     Sha256::digest(canonical.as_bytes()).into()
 }
 
+/// How an OpenID4VP authorization response travels back (`response_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResponseMode {
+    /// Through the Digital Credentials API, in the clear (`dc_api`).
+    DcApi,
+    /// Through the Digital Credentials API, as a JWE (`dc_api.jwt`).
+    DcApiJwt,
+    /// POSTed to the verifier's `response_uri`, in the clear (`direct_post`).
+    DirectPost,
+    /// POSTed to the verifier's `response_uri` as a JWE (`direct_post.jwt`).
+    DirectPostJwt,
+}
+
+impl ResponseMode {
+    /// The `response_mode` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResponseMode::DcApi => "dc_api",
+            ResponseMode::DcApiJwt => "dc_api.jwt",
+            ResponseMode::DirectPost => "direct_post",
+            ResponseMode::DirectPostJwt => "direct_post.jwt",
+        }
+    }
+
+    /// Reads a `response_mode` value (only the four modes above).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            ResponseMode::DcApi,
+            ResponseMode::DcApiJwt,
+            ResponseMode::DirectPost,
+            ResponseMode::DirectPostJwt,
+        ]
+        .into_iter()
+        .find(|mode| mode.name() == name)
+    }
+
+    /// Whether the response is a JWE.
+    pub fn encrypted(self) -> bool {
+        matches!(self, ResponseMode::DcApiJwt | ResponseMode::DirectPostJwt)
+    }
+
+    /// Whether the request came through the Digital Credentials API (else by redirect).
+    pub fn dc_api(self) -> bool {
+        matches!(self, ResponseMode::DcApi | ResponseMode::DcApiJwt)
+    }
+}
+
+/// The transcript a presentation in `mode` is bound to: the DC API handover (origin, nonce,
+/// thumbprint) or the redirect handover (client_id, nonce, thumbprint, response_uri).
+pub fn session_transcript(
+    mode: ResponseMode,
+    origin_or_client_id: &str,
+    nonce: &str,
+    jwk_thumbprint: Option<&[u8; 32]>,
+    response_uri: &str,
+) -> SessionTranscript {
+    if mode.dc_api() {
+        dc_api_session_transcript(origin_or_client_id, nonce, jwk_thumbprint)
+    } else {
+        redirect_session_transcript(origin_or_client_id, nonce, jwk_thumbprint, response_uri)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +185,16 @@ mod tests {
                 "83f6f682764f70656e4944345650444341504948616e646f7665725820fbece366f4212f9762c74cfdbf83b8c69e371d5d68cea09cb4c48ca6daab761a"
             )
         );
+    }
+
+    #[test]
+    fn response_modes_round_trip() {
+        for name in ["dc_api", "dc_api.jwt", "direct_post", "direct_post.jwt"] {
+            assert_eq!(ResponseMode::from_name(name).unwrap().name(), name);
+        }
+        assert_eq!(ResponseMode::from_name("fragment"), None);
+        assert!(ResponseMode::DcApiJwt.encrypted() && ResponseMode::DcApiJwt.dc_api());
+        assert!(!ResponseMode::DirectPost.encrypted() && !ResponseMode::DirectPost.dc_api());
     }
 
     #[test]

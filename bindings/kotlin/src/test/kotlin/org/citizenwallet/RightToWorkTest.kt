@@ -97,6 +97,25 @@ class RightToWorkTest {
     }
 
     @Test
+    fun aRemoteCheckOverOpenId4VpWithAnEncryptedResponse() {
+        val wallet = newWallet(JavaSecureArea())
+        provision(wallet, SampleDocument.UK_DIGITAL_ID_TOMASZ)
+        val verifier = Verifier(authority.iacaPem(), null, null)
+        val responseUri = "https://hr.acme.example/oid4vp"
+        val request = verifier.openid4vpRedirectRequest(
+            listOf(profileRequest("right_to_work", "uk.gov.digital-id.1")), responseUri, true)
+        val session = wallet.startOpenid4vp(request.requestUrl(), null)
+        assertEquals(responseUri, session.consent().verifier.origin)
+        val response = session.approve(session.recommendedSelection())
+        assertEquals(responseUri, response.responseUri)
+        assertFalse(response.form.contains("vp_token"), "the vp_token travels only inside the JWE")
+        val reports = request.verify(response.form)
+        assertTrue(reports.single().verified, "reports: $reports")
+        assertFailsWith<CitizenWalletException> { request.verify("response=garbage") }
+        assertFailsWith<CitizenWalletException> { wallet.startOpenid4vp("openid4vp://?nonce=%zz", null) }
+    }
+
+    @Test
     fun aTamperedResponseIsRejected() {
         val wallet = newWallet(JavaSecureArea())
         provision(wallet, SampleDocument.UK_DIGITAL_ID_AMELIA)
