@@ -153,5 +153,20 @@ fn hostile_der_fails_cleanly() {
 fn pem_round_trip() {
     let cert = Certificate::from_der(&common::bytes("iaca_certificate")).unwrap();
     let parsed = Certificate::from_pem_chain(&cert.to_pem()).unwrap();
-    assert_eq!(parsed, vec![cert]);
+    assert_eq!(parsed, vec![cert.clone()]);
+
+    // A chain of two, with CRLF line endings and trailing blank lines.
+    let ds = Certificate::from_der(&common::bytes("ds_certificate")).unwrap();
+    let chain = format!("{}{}\n\n", ds.to_pem(), cert.to_pem()).replace('\n', "\r\n");
+    let parsed = Certificate::from_pem_chain(&chain).unwrap();
+    assert_eq!(parsed, vec![ds, cert.clone()]);
+
+    // Another label, a truncated block, trailing text and a damaged body are refused.
+    let key = cert.to_pem().replace("CERTIFICATE", "PUBLIC KEY");
+    let truncated = cert.to_pem().replace("-----END CERTIFICATE-----\n", "");
+    let trailing = format!("{}garbage", cert.to_pem());
+    let damaged = cert.to_pem().replacen("MII", "M!I", 1);
+    for pem in [key, truncated, trailing, damaged, String::new()] {
+        assert!(Certificate::from_pem_chain(&pem).is_err());
+    }
 }

@@ -49,9 +49,20 @@ fn display(value: &Value) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         Value::Tag(_, inner) => display(inner),
-        Value::Float(x) => x.to_string(),
+        Value::Float(x) => float_text(*x),
         Value::Null | Value::Undefined => "(none)".to_owned(),
         Value::Embedded(_) => "(embedded data)".to_owned(),
+    }
+}
+
+/// A float as the shortest text that reads back as the same number ("1.5", "1e-10"), written by
+/// the float formatter serde_json already brings rather than core's much larger `Display` one.
+fn float_text(x: f64) -> String {
+    match serde_json::Number::from_f64(x) {
+        Some(number) => number.to_string(),
+        None if x.is_nan() => "NaN".to_owned(),
+        None if x > 0.0 => "inf".to_owned(),
+        None => "-inf".to_owned(),
     }
 }
 
@@ -155,5 +166,25 @@ impl VerificationReport {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_display_as_shortest_round_trip_text() {
+        for (x, text) in [
+            (1.5, "1.5"),
+            (-0.25, "-0.25"),
+            (2.0, "2.0"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            assert_eq!(display(&Value::Float(x)), text);
+        }
+        assert_eq!(display(&Value::Float(1e-10)).parse::<f64>().unwrap(), 1e-10);
     }
 }

@@ -167,35 +167,6 @@ impl Value {
             .find(|(k, _)| k.as_i64() == Some(key))
             .map(|(_, v)| v)
     }
-
-    /// Converts to `ciborium`'s value model, for crates such as `coset` that build on it.
-    ///
-    /// `None` when the value has no faithful counterpart there (`undefined`, or a negative
-    /// integer below ciborium's range): a lossy conversion would let a structure that is not
-    /// what was received pass as if it were.
-    pub fn to_ciborium(&self) -> Option<ciborium::Value> {
-        use ciborium::Value as C;
-        Some(match self {
-            Value::Unsigned(u) => C::Integer((*u).into()),
-            Value::Negative(n) => {
-                C::Integer(ciborium::value::Integer::try_from(-1i128 - i128::from(*n)).ok()?)
-            }
-            Value::Bytes(b) => C::Bytes(b.clone()),
-            Value::Text(t) => C::Text(t.clone()),
-            Value::Array(a) => C::Array(a.iter().map(Value::to_ciborium).collect::<Option<_>>()?),
-            Value::Map(m) => C::Map(
-                m.iter()
-                    .map(|(k, v)| Some((k.to_ciborium()?, v.to_ciborium()?)))
-                    .collect::<Option<_>>()?,
-            ),
-            Value::Tag(t, v) => C::Tag(*t, Box::new(v.to_ciborium()?)),
-            Value::Embedded(e) => C::Tag(24, Box::new(C::Bytes(e.content().to_vec()))),
-            Value::Bool(b) => C::Bool(*b),
-            Value::Null => C::Null,
-            Value::Undefined => return None,
-            Value::Float(x) => C::Float(*x),
-        })
-    }
 }
 
 impl From<&str> for Value {

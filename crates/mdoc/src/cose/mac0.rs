@@ -1,18 +1,21 @@
 //! COSE_Mac0 with HMAC 256/256: deviceMac.
 
-use coset::iana;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::sign1::check_protected;
-use super::{CoseError, from_value, to_value};
+use super::{CoseError, Parts};
 use crate::cbor::{CborError, FromCbor, ToCbor, Value};
 
 /// A COSE_Mac0 with a detached payload, as deviceMac uses it.
 #[derive(Clone, PartialEq)]
 pub struct CoseMac0 {
-    inner: coset::CoseMac0,
+    inner: Parts,
 }
+
+/// COSE algorithm identifier of HMAC 256/256 (HMAC with SHA-256, full tag).
+const HMAC_256_256: i64 = 5;
+/// The context string of a COSE_Mac0 MAC_structure.
+const MAC0: &str = "MAC0";
 
 impl std::fmt::Debug for CoseMac0 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,48 +38,28 @@ impl CoseMac0 {
     /// Reads a COSE_Mac0 from a decoded CBOR value.
     pub fn from_value(value: &Value) -> Result<Self, CoseError> {
         Ok(CoseMac0 {
-            inner: from_value(value)?,
+            inner: Parts::from_value(value)?,
         })
     }
 
     /// MACs the detached `payload` with HMAC-SHA256 under `key`.
     pub fn create(key: &[u8; 32], payload: &[u8]) -> Self {
-        let protected = coset::HeaderBuilder::new()
-            .algorithm(iana::Algorithm::HMAC_256_256)
-            .build();
-        let unsigned = coset::CoseMac0Builder::new().protected(protected).build();
-        let mac_structure = coset::mac_structure_data(
-            coset::MacContext::CoseMac0,
-            unsigned.protected.clone(),
-            &[],
-            payload,
-        );
-        let tag = hmac(key, &mac_structure).finalize().into_bytes().to_vec();
-        let inner = coset::CoseMac0 { tag, ..unsigned };
-        // Round-trip so that the protected header carries the bytes that were MACed.
-        let value = to_value(inner.clone());
-        CoseMac0::from_value(&value).unwrap_or(CoseMac0 { inner })
+        let mut inner = Parts::new(HMAC_256_256, Vec::new(), None);
+        let mac_structure = inner.to_be_authenticated(MAC0, payload);
+        inner.tag = hmac(key, &mac_structure).finalize().into_bytes().to_vec();
+        CoseMac0 { inner }
     }
 
     /// Verifies the tag over the detached `payload` in constant time.
     pub fn verify(&self, key: &[u8; 32], payload: &[u8]) -> Result<(), CoseError> {
-        check_protected(
-            &self.inner.protected,
-            iana::Algorithm::HMAC_256_256,
-            "HMAC 256/256",
-        )?;
+        self.inner.check_protected(HMAC_256_256, "HMAC 256/256")?;
         if self.inner.payload.is_some() {
             return Err(CoseError::PayloadMode {
                 expected: "detached",
                 found: "attached",
             });
         }
-        let mac_structure = coset::mac_structure_data(
-            coset::MacContext::CoseMac0,
-            self.inner.protected.clone(),
-            &[],
-            payload,
-        );
+        let mac_structure = self.inner.to_be_authenticated(MAC0, payload);
         hmac(key, &mac_structure)
             .verify_slice(&self.inner.tag)
             .map_err(|_| CoseError::BadMac)
@@ -98,7 +81,7 @@ impl FromCbor for CoseMac0 {
 
 impl ToCbor for CoseMac0 {
     fn to_cbor(&self) -> Value {
-        to_value(self.inner.clone())
+        self.inner.to_value()
     }
 }
 

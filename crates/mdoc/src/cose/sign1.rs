@@ -1,14 +1,17 @@
 //! COSE_Sign1 with ES256: issuerAuth, readerAuth and deviceSignature.
 
-use coset::iana;
 use p256::ecdsa::{Signature, VerifyingKey};
 use signature::Verifier;
 
-use super::{CoseError, from_value, to_value};
+use super::{CoseError, Parts, header_value};
 use crate::cbor::{CborError, FromCbor, ToCbor, Value};
 
 /// COSE header label of x5chain (RFC 9360).
 const X5CHAIN: i64 = 33;
+/// COSE algorithm identifier of ES256 (ECDSA P-256 with SHA-256).
+const ES256: i64 = -7;
+/// The context string of a COSE_Sign1 Sig_structure.
+const SIGNATURE1: &str = "Signature1";
 /// Most certificates accepted in one x5chain.
 pub const MAX_X5CHAIN_LEN: usize = 8;
 
@@ -66,7 +69,7 @@ pub fn sign_es256_with(secret: &p256::SecretKey, message: &[u8]) -> [u8; 64] {
 /// bytes they were received with, so verification covers exactly what the signer signed.
 #[derive(Clone, PartialEq)]
 pub struct CoseSign1 {
-    inner: coset::CoseSign1,
+    inner: Parts,
 }
 
 impl std::fmt::Debug for CoseSign1 {
@@ -81,7 +84,7 @@ impl CoseSign1 {
     /// Reads a COSE_Sign1 from a decoded CBOR value.
     pub fn from_value(value: &Value) -> Result<Self, CoseError> {
         Ok(CoseSign1 {
-            inner: from_value(value)?,
+            inner: Parts::from_value(value)?,
         })
     }
 
@@ -93,37 +96,19 @@ impl CoseSign1 {
         mode: Payload,
         x5chain: &[Vec<u8>],
     ) -> Result<Self, CoseError> {
-        let protected = coset::HeaderBuilder::new()
-            .algorithm(iana::Algorithm::ES256)
-            .build();
-        let mut unprotected = coset::HeaderBuilder::new();
-        match x5chain {
-            [] => {}
-            [single] => {
-                unprotected = unprotected.value(X5CHAIN, ciborium::Value::Bytes(single.clone()))
-            }
-            chain => {
-                let certs = chain
-                    .iter()
-                    .map(|c| ciborium::Value::Bytes(c.clone()))
-                    .collect();
-                unprotected = unprotected.value(X5CHAIN, ciborium::Value::Array(certs));
-            }
-        }
-        let builder = coset::CoseSign1Builder::new()
-            .protected(protected)
-            .unprotected(unprotected.build());
-        let inner = match mode {
-            Payload::Attached => builder
-                .payload(payload.to_vec())
-                .try_create_signature(&[], |tbs| signer.sign_es256(tbs).map(|s| s.to_vec()))?,
-            Payload::Detached => builder.try_create_detached_signature(payload, &[], |tbs| {
-                signer.sign_es256(tbs).map(|s| s.to_vec())
-            })?,
-        }
-        .build();
-        // Round-trip so that the protected header carries the bytes that were signed.
-        Self::from_value(&to_value(inner))
+        let unprotected = match x5chain {
+            [] => vec![],
+            [single] => vec![(Value::int(X5CHAIN), Value::Bytes(single.clone()))],
+            chain => vec![(
+                Value::int(X5CHAIN),
+                Value::Array(chain.iter().cloned().map(Value::Bytes).collect()),
+            )],
+        };
+        let attached = (mode == Payload::Attached).then(|| payload.to_vec());
+        let mut inner = Parts::new(ES256, unprotected, attached);
+        let tbs = inner.to_be_authenticated(SIGNATURE1, payload);
+        inner.tag = signer.sign_es256(&tbs)?.to_vec();
+        Ok(CoseSign1 { inner })
     }
 
     /// The attached payload, if any.
@@ -133,27 +118,15 @@ impl CoseSign1 {
 
     /// The certificates of the x5chain header (DER, leaf first), from either header bucket.
     pub fn x5chain(&self) -> Result<Vec<Vec<u8>>, CoseError> {
-        let label = coset::Label::Int(X5CHAIN);
-        let found = self
-            .inner
-            .protected
-            .header
-            .rest
-            .iter()
-            .chain(self.inner.unprotected.rest.iter())
-            .find(|(l, _)| *l == label)
-            .map(|(_, v)| v)
+        let found = header_value(&self.inner.protected_map, X5CHAIN)
+            .or_else(|| header_value(&self.inner.unprotected, X5CHAIN))
             .ok_or(CoseError::X5Chain)?;
         let chain = match found {
-            ciborium::Value::Bytes(cert) => vec![cert.clone()],
-            ciborium::Value::Array(certs)
-                if !certs.is_empty() && certs.len() <= MAX_X5CHAIN_LEN =>
-            {
-                certs
-                    .iter()
-                    .map(|c| c.as_bytes().cloned().ok_or(CoseError::X5Chain))
-                    .collect::<Result<_, _>>()?
-            }
+            Value::Bytes(cert) => vec![cert.clone()],
+            Value::Array(certs) if !certs.is_empty() && certs.len() <= MAX_X5CHAIN_LEN => certs
+                .iter()
+                .map(|c| c.as_bytes().map(<[u8]>::to_vec).ok_or(CoseError::X5Chain))
+                .collect::<Result<_, _>>()?,
             _ => return Err(CoseError::X5Chain),
         };
         Ok(chain)
@@ -166,10 +139,10 @@ impl CoseSign1 {
         key: &VerifyingKey,
         detached_payload: Option<&[u8]>,
     ) -> Result<(), CoseError> {
-        check_protected(&self.inner.protected, iana::Algorithm::ES256, "ES256")?;
-        let tbs = match (&self.inner.payload, detached_payload) {
-            (Some(_), None) => self.inner.tbs_data(&[]),
-            (None, Some(payload)) => self.inner.tbs_detached_data(payload, &[]),
+        self.inner.check_protected(ES256, "ES256")?;
+        let payload = match (&self.inner.payload, detached_payload) {
+            (Some(attached), None) => attached.as_slice(),
+            (None, Some(payload)) => payload,
             (Some(_), Some(_)) => {
                 return Err(CoseError::PayloadMode {
                     expected: "detached",
@@ -183,27 +156,12 @@ impl CoseSign1 {
                 });
             }
         };
+        let tbs = self.inner.to_be_authenticated(SIGNATURE1, payload);
         let signature =
-            Signature::from_slice(&self.inner.signature).map_err(|_| CoseError::SignatureFormat)?;
+            Signature::from_slice(&self.inner.tag).map_err(|_| CoseError::SignatureFormat)?;
         key.verify(&tbs, &signature)
             .map_err(|_| CoseError::BadSignature)
     }
-}
-
-/// Checks the protected header: the required algorithm, and no critical parameters we do not
-/// understand.
-pub(super) fn check_protected(
-    protected: &coset::ProtectedHeader,
-    alg: iana::Algorithm,
-    name: &'static str,
-) -> Result<(), CoseError> {
-    if protected.header.alg != Some(coset::Algorithm::Assigned(alg)) {
-        return Err(CoseError::Algorithm { expected: name });
-    }
-    if !protected.header.crit.is_empty() {
-        return Err(CoseError::UnsupportedCritical);
-    }
-    Ok(())
 }
 
 impl FromCbor for CoseSign1 {
@@ -216,7 +174,7 @@ impl FromCbor for CoseSign1 {
 
 impl ToCbor for CoseSign1 {
     fn to_cbor(&self) -> Value {
-        to_value(self.inner.clone())
+        self.inner.to_value()
     }
 }
 

@@ -109,6 +109,7 @@ pub fn assess(
             explanation,
         });
     };
+    // Display names are ASCII, so ASCII lowercasing is exact (and spares the Unicode tables).
     let purpose = profile.purpose.display_name();
     for r in requested {
         if let Some((_, _, reason)) = profile
@@ -134,7 +135,7 @@ pub fn assess(
                 push(
                     r,
                     FindingKind::NotInProfile,
-                    format!("Not needed for a {}.", purpose.to_lowercase()),
+                    format!("Not needed for a {}.", purpose.to_ascii_lowercase()),
                 );
             }
             continue;
@@ -159,7 +160,7 @@ pub fn assess(
                 FindingKind::RetentionNotNeeded,
                 format!(
                     "A {} only needs to see this, not keep it.",
-                    purpose.to_lowercase()
+                    purpose.to_ascii_lowercase()
                 ),
             );
         }

@@ -49,23 +49,31 @@ impl Certificate {
     }
 
     /// Parses every certificate in PEM text.
+    ///
+    /// Each `CERTIFICATE` block is decoded to its DER and parsed with [`Certificate::from_der`],
+    /// so PEM input goes through the same (single) DER parser as everything else.
     pub fn from_pem_chain(pem: &str) -> Result<Vec<Self>, X509Error> {
+        const END: &str = "-----END CERTIFICATE-----";
         if pem.len() > 64 * MAX_CERTIFICATE_LEN {
             return Err(X509Error::TooLarge);
         }
-        let certs =
-            x509_cert::Certificate::load_pem_chain(pem.as_bytes()).map_err(|_| X509Error::Pem)?;
+        let mut rest = pem.trim_end_matches(['\r', '\n']);
+        let mut certs = Vec::new();
+        while !rest.is_empty() {
+            let end = rest.find(END).ok_or(X509Error::Pem)? + END.len();
+            let (block, after) = rest.split_at_checked(end).ok_or(X509Error::Pem)?;
+            let (label, der) =
+                der::pem::decode_vec(block.as_bytes()).map_err(|_| X509Error::Pem)?;
+            if label != "CERTIFICATE" {
+                return Err(X509Error::Pem);
+            }
+            certs.push(Self::from_der(&der)?);
+            rest = after;
+        }
         if certs.is_empty() {
             return Err(X509Error::Pem);
         }
-        certs
-            .iter()
-            .map(|c| {
-                der::Encode::to_der(c)
-                    .map_err(|_| X509Error::Pem)
-                    .and_then(|d| Self::from_der(&d))
-            })
-            .collect()
+        Ok(certs)
     }
 
     /// The DER as received.
@@ -172,14 +180,20 @@ impl Certificate {
 
     /// True when every extension marked critical is one this crate processes.
     pub(crate) fn critical_extensions_understood(&self) -> bool {
-        const UNDERSTOOD: [&str; 4] = ["2.5.29.15", "2.5.29.19", "2.5.29.37", "2.5.29.17"];
+        // Key usage, basic constraints, extended key usage, subject alternative name.
+        const UNDERSTOOD: [ObjectIdentifier; 4] = [
+            ObjectIdentifier::new_unwrap("2.5.29.15"),
+            ObjectIdentifier::new_unwrap("2.5.29.19"),
+            ObjectIdentifier::new_unwrap("2.5.29.37"),
+            ObjectIdentifier::new_unwrap("2.5.29.17"),
+        ];
         self.parsed
             .tbs_certificate()
             .extensions()
             .into_iter()
             .flatten()
             .filter(|ext| ext.critical)
-            .all(|ext| UNDERSTOOD.iter().any(|oid| ext.extn_id.to_string() == *oid))
+            .all(|ext| UNDERSTOOD.contains(&ext.extn_id))
     }
 
     /// True when signature and key are ECDSA P-256 with SHA-256.
