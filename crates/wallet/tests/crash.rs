@@ -2,6 +2,10 @@
 //! with SIGKILL at random moments; after every kill the store reopens with every credential the
 //! child had finished storing intact, the interrupted one fully present or absent, nothing
 //! quarantined, and the store usable.
+//!
+//! On a loaded machine starting the child process can take longer than the kill delay, so in
+//! every other round the delay starts when the child reports that it has opened the store (the
+//! other rounds still kill it at random points during start-up and opening).
 
 #![allow(
     clippy::unwrap_used,
@@ -52,6 +56,9 @@ fn child_provisions_and_deletes_until_killed() {
     let area = SoftwareSecureArea::open(&dir.join("keys"), &key()).unwrap();
     let mut store = CredentialStore::open(&dir.join("store"), &key()).unwrap();
     let mut out = std::io::stdout();
+    // libtest has already written "test <name> ... " without a newline: end that line first.
+    writeln!(out, "\nready").unwrap();
+    out.flush().unwrap();
     let mut n = store.list().len() as u32 * 1000 + u32::from(mdoc::rng::random_bytes::<1>()[0]);
     loop {
         n += 1;
@@ -90,12 +97,20 @@ fn crash_at_random_points_loses_nothing() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        let mut output = BufReader::new(child.stdout.take().unwrap());
+        if round % 2 == 1 {
+            let mut line = String::new();
+            while output.read_line(&mut line).unwrap_or(0) > 0
+                && !line.trim_end().ends_with("ready")
+            {
+                line.clear();
+            }
+        }
         let delay = 20 + u64::from(mdoc::rng::random_bytes::<1>()[0]) % 120;
         std::thread::sleep(Duration::from_millis(delay + round));
         child.kill().unwrap();
         child.wait().unwrap();
         kills += 1;
-        let output = BufReader::new(child.stdout.take().unwrap());
         let mut deleting = BTreeSet::new();
         for line in output.lines().map_while(Result::ok) {
             let words: Vec<&str> = line.split_whitespace().collect();
