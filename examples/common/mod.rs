@@ -51,10 +51,8 @@ impl World {
             CertificateProfile::new("Acme Ltd HR right-to-work checks", "GB", start, 365);
         employer.organization = Some("Acme Ltd".to_owned());
         let reader = CertifiedKey::new_reader(&reader_root, &employer)?;
-        let wallet_key = WalletKey::from_passphrase(
-            b"correct horse battery staple",
-            b"citizen-wallet-example-salt",
-        )?;
+        // The salt is random per wallet, kept in `dir/passphrase.salt` and reused on reopen.
+        let wallet_key = WalletKey::from_passphrase_in(dir, b"correct horse battery staple")?;
         let area = SoftwareSecureArea::open(&dir.join("keys"), &wallet_key)?;
         let config = WalletConfig {
             issuer_anchors: TrustAnchors::new(vec![issuer.iaca().certificate().clone()]),

@@ -140,7 +140,7 @@ impl Wallet {
         Ok(self.store().delete(id, Some(area.as_ref()))?)
     }
 
-    /// Records the store moved to quarantine.
+    /// Records in the store's quarantine, including those moved there before this open.
     pub fn quarantined(&self) -> Vec<QuarantinedRecord> {
         self.store().quarantined().to_vec()
     }

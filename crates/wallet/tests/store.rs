@@ -11,9 +11,10 @@ use std::fs;
 use std::path::Path;
 
 use mdoc::time::Timestamp;
-use wallet::keys::WalletKey;
+use wallet::keys::{KeyError, KeyWrapper, WalletKey};
 use wallet::secure_area::{SecureArea, SecureAreaError, SoftwareSecureArea};
 use wallet::store::{CredentialRecord, CredentialStore, QuarantineReason, StoreError};
+use zeroize::Zeroizing;
 
 fn key() -> WalletKey {
     WalletKey::from_bytes([42; 32])
@@ -184,13 +185,167 @@ fn delete_removes_the_device_key() {
     );
 }
 
+/// A platform key wrapper that keeps the data key under a XOR pad and cannot tell when it is
+/// given the wrong pad: like a hardware key that was silently replaced, it returns a wrong
+/// data key instead of failing.
+struct UncheckedWrapper([u8; 32]);
+
+impl KeyWrapper for UncheckedWrapper {
+    fn wrap(&self, data_key: &[u8; 32]) -> Result<Vec<u8>, KeyError> {
+        Ok(data_key.iter().zip(self.0).map(|(k, p)| k ^ p).collect())
+    }
+
+    fn unwrap(&self, wrapped: &[u8]) -> Result<Zeroizing<[u8; 32]>, KeyError> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        for ((out, w), p) in key.iter_mut().zip(wrapped).zip(self.0) {
+            *out = w ^ p;
+        }
+        Ok(key)
+    }
+}
+
+fn count(dir: &Path) -> usize {
+    fs::read_dir(dir).unwrap().count()
+}
+
+#[test]
+fn a_wrapper_giving_a_wrong_key_is_wrong_key_and_quarantines_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let right = UncheckedWrapper([1; 32]);
+    let ids: Vec<String> = {
+        let mut store = CredentialStore::open(dir.path(), &right).unwrap();
+        (0..3).map(|n| store.put(record(n)).unwrap()).collect()
+    };
+    let wrong = UncheckedWrapper([2; 32]);
+    assert_eq!(
+        CredentialStore::open(dir.path(), &wrong).map(|_| ()),
+        Err(StoreError::WrongKey)
+    );
+    assert_eq!(count(&dir.path().join("quarantine")), 0);
+    assert_eq!(count(&dir.path().join("records")), 3);
+
+    let mut store = CredentialStore::open(dir.path(), &right).unwrap();
+    assert!(store.quarantined().is_empty());
+    for (n, id) in ids.iter().enumerate() {
+        assert_eq!(store.get(id).unwrap().record, record(n as u8));
+    }
+}
+
+/// A store without a key check value (made before there were any) is judged by its records:
+/// a wrong key moves nothing, the right key gets a check value written.
+#[test]
+fn a_store_without_a_check_value_is_judged_by_its_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let right = UncheckedWrapper([1; 32]);
+    let id = CredentialStore::open(dir.path(), &right)
+        .unwrap()
+        .put(record(1))
+        .unwrap();
+    fs::remove_file(dir.path().join("data.check")).unwrap();
+    assert_eq!(
+        CredentialStore::open(dir.path(), &UncheckedWrapper([2; 32])).map(|_| ()),
+        Err(StoreError::WrongKey)
+    );
+    assert_eq!(count(&dir.path().join("quarantine")), 0);
+    assert!(!dir.path().join("data.check").exists());
+
+    let mut store = CredentialStore::open(dir.path(), &right).unwrap();
+    assert_eq!(store.get(&id).unwrap().record, record(1));
+    assert!(dir.path().join("data.check").exists());
+    drop(store);
+    assert_eq!(
+        CredentialStore::open(dir.path(), &UncheckedWrapper([2; 32])).map(|_| ()),
+        Err(StoreError::WrongKey)
+    );
+
+    // A damaged check value with the right key: the records vouch for the key.
+    fs::write(dir.path().join("data.check"), b"CWKC1 damaged").unwrap();
+    let mut store = CredentialStore::open(dir.path(), &right).unwrap();
+    assert_eq!(store.get(&id).unwrap().record, record(1));
+    assert!(store.quarantined().is_empty());
+}
+
+#[test]
+fn quarantined_records_are_still_reported_after_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = {
+        let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+        (0..3).map(|n| store.put(record(n)).unwrap()).collect()
+    };
+    let mut flipped = fs::read(record_path(dir.path(), &ids[0])).unwrap();
+    flipped[40] ^= 0x01;
+    fs::write(record_path(dir.path(), &ids[0]), flipped).unwrap();
+    fs::write(dir.path().join("records").join("junk.rec"), b"junk").unwrap();
+
+    let first = {
+        let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+        // Damage after open is quarantined on read.
+        let mut later = fs::read(record_path(dir.path(), &ids[1])).unwrap();
+        later.truncate(later.len() - 1);
+        fs::write(record_path(dir.path(), &ids[1]), later).unwrap();
+        assert_eq!(store.get(&ids[1]), Err(StoreError::Quarantined));
+        let mut seen = store.quarantined().to_vec();
+        seen.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+        seen
+    };
+    assert_eq!(first.len(), 3);
+
+    let store = CredentialStore::open(dir.path(), &key()).unwrap();
+    assert_eq!(store.quarantined(), first.as_slice());
+    let reasons: Vec<QuarantineReason> = first.iter().map(|q| q.reason).collect();
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| **r == QuarantineReason::Unreadable)
+            .count(),
+        2
+    );
+    assert!(reasons.contains(&QuarantineReason::BadHeader));
+    assert_eq!(store.list().len(), 1);
+}
+
+/// Personal data and key material planted in every field must not appear in any `Debug`
+/// output of the store's types, plain or pretty.
 #[test]
 fn errors_and_debug_carry_no_personal_data() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+    let area = SoftwareSecureArea::open(&dir.path().join("keys"), &key()).unwrap();
+    let mut store = CredentialStore::open(&dir.path().join("store"), &key()).unwrap();
     let mut r = record(1);
     r.display_name = "Amelia Okafor".to_owned();
+    r.issuer = "Okafor Family Registry".to_owned();
+    r.device_key_alias = "amelia-okafor-phone".to_owned();
+    r.issuer_signed = b"PLANTED-1984-03-07 Flat 2, 10 Acacia Avenue".to_vec();
     let id = store.put(r.clone()).unwrap();
-    let shown = format!("{store:?} {r:?} {:?}", store.get(&id).unwrap());
-    assert!(!shown.contains("Amelia"), "{shown}");
+    let stored = store.get(&id).unwrap();
+    let summary = store.list().remove(0);
+    let errors = [
+        StoreError::WrongKey,
+        StoreError::Quarantined,
+        StoreError::Key(KeyError::SaltDamaged),
+    ];
+    for shown in [
+        format!(
+            "{store:?} {r:?} {stored:?} {summary:?} {area:?} {errors:?} {:?}",
+            key()
+        ),
+        format!(
+            "{store:#?} {r:#?} {stored:#?} {summary:#?} {area:#?} {errors:#?} {:#?}",
+            key()
+        ),
+    ] {
+        for planted in [
+            "Amelia",
+            "Okafor",
+            "amelia",
+            "1984-03-07",
+            "Acacia",
+            // the wallet key, [42; 32]
+            "42, 42, 42",
+            "2a2a2a",
+            "2A2A2A",
+        ] {
+            assert!(!shown.contains(planted), "{planted} in {shown}");
+        }
+    }
 }

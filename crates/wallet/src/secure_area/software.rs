@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use p256::{PublicKey, SecretKey};
-use zeroize::Zeroizing;
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::{SecureArea, SecureAreaError, check_alias};
 use crate::atomic;
@@ -17,8 +17,11 @@ const MAX_KEY_FILE: u64 = 1024;
 /// Device keys in a directory, each private scalar encrypted under a subkey of the wallet key.
 ///
 /// Private keys exist in memory only inside an operation, in zeroizing buffers. This is the
-/// desktop and test default; phones supply a hardware-backed [`SecureArea`] instead.
+/// desktop and test default; phones supply a hardware-backed [`SecureArea`] instead. The
+/// wrapping key is zeroized when the area is dropped.
+#[derive(ZeroizeOnDrop)]
 pub struct SoftwareSecureArea {
+    #[zeroize(skip)]
     dir: PathBuf,
     wrapping_key: Zeroizing<[u8; 32]>,
 }
@@ -36,9 +39,9 @@ fn backend(e: std::io::Error) -> SecureAreaError {
 }
 
 impl SoftwareSecureArea {
-    /// Opens (creating if needed) the key directory `dir` under `wallet_key`.
+    /// Opens (creating if needed, durably) the key directory `dir` under `wallet_key`.
     pub fn open(dir: &Path, wallet_key: &WalletKey) -> Result<Self, SecureAreaError> {
-        std::fs::create_dir_all(dir).map_err(backend)?;
+        atomic::create_dir_all(dir).map_err(backend)?;
         atomic::clean_debris(dir).map_err(backend)?;
         Ok(SoftwareSecureArea {
             dir: dir.to_path_buf(),
@@ -75,8 +78,12 @@ impl SoftwareSecureArea {
 }
 
 impl SecureArea for SoftwareSecureArea {
+    /// Creates the key file with no-replace semantics: when `alias` exists, even when created
+    /// concurrently by another thread or process, this fails with
+    /// [`SecureAreaError::KeyExists`] and the existing key is left untouched.
     fn create_key(&self, alias: &str) -> Result<PublicKey, SecureAreaError> {
         check_alias(alias)?;
+        // Cheap early answer; the authoritative check is the no-replace link below.
         if self.dir.join(Self::file_name(alias)).exists() {
             return Err(SecureAreaError::KeyExists);
         }
@@ -88,8 +95,13 @@ impl SecureArea for SoftwareSecureArea {
             &Self::aad(alias),
             scalar.as_slice(),
         ));
-        atomic::write(&self.dir, &Self::file_name(alias), &file).map_err(backend)?;
-        Ok(secret.public_key())
+        match atomic::write_new(&self.dir, &Self::file_name(alias), &file) {
+            Ok(()) => Ok(secret.public_key()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(SecureAreaError::KeyExists)
+            }
+            Err(e) => Err(backend(e)),
+        }
     }
 
     fn public_key(&self, alias: &str) -> Result<PublicKey, SecureAreaError> {
@@ -198,11 +210,87 @@ mod tests {
         assert_eq!(sa.public_key("big"), Err(SecureAreaError::KeyMaterial));
     }
 
+    /// Many threads race to create the same alias: exactly one wins, the others get
+    /// `KeyExists`, and the key on disk is the winner's (a check-then-rename implementation lets
+    /// several "succeed" and silently replaces the key whose public key a caller already holds).
+    #[test]
+    fn concurrent_creation_of_one_alias_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let sa = std::sync::Arc::new(area(dir.path(), 1));
+        for round in 0..4 {
+            let alias = format!("raced-{round}");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let (sa, barrier, alias) = (sa.clone(), barrier.clone(), alias.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        sa.create_key(&alias)
+                    })
+                })
+                .collect();
+            let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+            let winners: Vec<&PublicKey> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+            assert_eq!(winners.len(), 1, "round {round}: {results:?}");
+            assert!(
+                results
+                    .iter()
+                    .all(|r| r.is_ok() || r == &Err(SecureAreaError::KeyExists))
+            );
+            assert_eq!(&sa.public_key(&alias).unwrap(), winners[0]);
+        }
+        // No temporary files are left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
+    }
+
+    #[test]
+    fn created_key_directory_is_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::atomic::trace::take();
+        area(&dir.path().join("wallet").join("keys"), 1);
+        let log = crate::atomic::trace::take();
+        assert!(
+            log.iter()
+                .any(|(op, _)| *op == crate::atomic::trace::Op::CreateDir)
+        );
+        assert!(crate::atomic::trace::unsynced_creations(&log).is_empty());
+    }
+
+    /// Planted key material must not appear in `{:?}` or `{:#?}`, in any common rendering.
     #[test]
     fn debug_shows_no_key_material() {
         let dir = tempfile::tempdir().unwrap();
-        let sa = area(dir.path(), 7);
-        let text = format!("{sa:?}");
-        assert!(!text.contains("wrapping_key") && !text.contains("07, 07"));
+        let wallet_bytes: [u8; 32] = std::array::from_fn(|i| 200 - i as u8);
+        let wallet_key = WalletKey::from_bytes(wallet_bytes);
+        let sa = SoftwareSecureArea::open(dir.path(), &wallet_key).unwrap();
+        let wrapping: [u8; 32] = *sa.wrapping_key;
+        for text in [format!("{sa:?}"), format!("{sa:#?}")] {
+            for secret in [wallet_bytes, wrapping] {
+                for needle in crate::keys::tests::renderings(&secret) {
+                    assert!(!text.contains(&needle), "{text} shows {needle}");
+                }
+            }
+            assert!(!text.contains("wrapping_key"), "{text}");
+        }
+    }
+
+    #[test]
+    fn key_material_zeroizes_on_drop() {
+        fn assert_zeroize_on_drop<T: ZeroizeOnDrop>() {}
+        assert_zeroize_on_drop::<SoftwareSecureArea>();
+        // Software private keys: the loaded key and the scalar buffer used at creation.
+        assert_zeroize_on_drop::<SecretKey>();
+        assert_zeroize_on_drop::<Zeroizing<p256::FieldBytes>>();
+
+        use zeroize::Zeroize;
+        let dir = tempfile::tempdir().unwrap();
+        let mut sa = area(dir.path(), 9);
+        assert_ne!(*sa.wrapping_key, [0; 32]);
+        sa.wrapping_key.zeroize();
+        assert_eq!(*sa.wrapping_key, [0; 32]);
+        let mut scalar = Zeroizing::new(mdoc::rng::new_p256_secret_key().to_bytes());
+        assert_ne!(scalar.as_slice(), &[0u8; 32][..]);
+        scalar.zeroize();
+        assert_eq!(scalar.as_slice(), &[0u8; 32][..]);
     }
 }

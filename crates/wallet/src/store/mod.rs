@@ -5,27 +5,39 @@
 //! ```text
 //! store.lock          held exclusively while the store is open
 //! data.key            the 32-byte data key, wrapped by the KeyWrapper (wallet key or hardware)
+//! data.check          key check value: "CWKC1" || nonce(12) || AES-256-GCM(data key, empty,
+//!                     AAD = "citizen-wallet data key check v1")
 //! records/<id>.rec    one credential each: "CWR1" || nonce(12) || AES-256-GCM(data key,
 //!                     CBOR record, AAD = "CWR1" || id)
-//! quarantine/         records that failed to open, moved aside (never deleted, never used)
+//! quarantine/         records that failed to open, moved aside (never deleted, never used),
+//!                     named <original name>.<reason>
 //! ```
 //!
-//! Writes are atomic (temporary file, fsync, rename, fsync of the directory). Opening removes
-//! debris of interrupted writes, and moves a torn, truncated or tampered record to
-//! `quarantine/` while every other record stays readable.
+//! Writes are atomic (temporary file, fsync, rename, fsync of the directory), and new
+//! directories are made durable in their parents. Opening removes debris of interrupted writes,
+//! and moves a torn, truncated or tampered record to `quarantine/` while every other record
+//! stays readable.
+//!
+//! A data key that does not open the key check value is a wrong key ([`StoreError::WrongKey`]),
+//! not damage: nothing is quarantined. This matters for a [`KeyWrapper`] (a platform key) that
+//! returns a wrong key instead of failing, which would otherwise make every record look
+//! tampered. A store without a check value (made before check values existed, or interrupted
+//! right after its data key was made) gets one once some record authenticates under the key;
+//! when records exist and none does, the key is reported wrong and nothing is moved.
 
 mod record;
 
 pub use record::{CredentialRecord, CredentialSummary, StoredCredential};
 
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
 use crate::atomic;
-use crate::keys::{KeyError, KeyWrapper, open, seal};
+use crate::keys::{DataKey, KeyError, KeyWrapper, open, seal};
 use crate::secure_area::{SecureArea, SecureAreaError};
 
 const RECORD_MAGIC: &[u8] = b"CWR1";
@@ -34,6 +46,12 @@ const RECORD_SUFFIX: &str = ".rec";
 pub const MAX_RECORD_LEN: u64 = 4 * 1024 * 1024;
 const DATA_KEY_FILE: &str = "data.key";
 const MAX_DATA_KEY_LEN: u64 = 1024;
+const CHECK_FILE: &str = "data.check";
+const CHECK_MAGIC: &[u8] = b"CWKC1";
+const CHECK_AAD: &[u8] = b"citizen-wallet data key check v1";
+const MAX_CHECK_LEN: u64 = 256;
+const RECORDS_DIR: &str = "records";
+const QUARANTINE_DIR: &str = "quarantine";
 
 /// Why a store operation failed. Carries no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +60,8 @@ pub enum StoreError {
     /// Another process or handle has the store open.
     #[error("the credential store is open elsewhere")]
     Locked,
-    /// The wallet key does not open this store's data key.
+    /// The wallet key (or key wrapper) does not give this store's data key: the wrapped key
+    /// does not open, or what it gives fails the key check. Nothing was quarantined.
     #[error("wrong wallet key for this credential store")]
     WrongKey,
     /// Records exist but the wrapped data key is missing or unreadable.
@@ -81,6 +100,35 @@ pub enum QuarantineReason {
     Unreadable,
     /// Decrypted, but the content is not a valid record.
     Malformed,
+    /// Found in `quarantine/` without a recorded reason (moved there by an older version).
+    Unknown,
+}
+
+impl QuarantineReason {
+    /// The suffix recording this reason in the quarantined file's name.
+    fn tag(self) -> &'static str {
+        match self {
+            QuarantineReason::TooLarge => "too-large",
+            QuarantineReason::BadHeader => "bad-header",
+            QuarantineReason::Unreadable => "unreadable",
+            QuarantineReason::Malformed => "malformed",
+            QuarantineReason::Unknown => "unknown",
+        }
+    }
+
+    /// The reason recorded in a quarantined file's name.
+    fn from_file_name(name: &str) -> Self {
+        let tag = name.rsplit_once('.').map_or("", |(_, tag)| tag);
+        [
+            QuarantineReason::TooLarge,
+            QuarantineReason::BadHeader,
+            QuarantineReason::Unreadable,
+            QuarantineReason::Malformed,
+        ]
+        .into_iter()
+        .find(|reason| reason.tag() == tag)
+        .unwrap_or(QuarantineReason::Unknown)
+    }
 }
 
 /// A record moved aside.
@@ -96,7 +144,7 @@ pub struct QuarantinedRecord {
 pub struct CredentialStore {
     dir: PathBuf,
     records: PathBuf,
-    data_key: Zeroizing<[u8; 32]>,
+    data_key: DataKey,
     index: BTreeMap<String, CredentialSummary>,
     quarantined: Vec<QuarantinedRecord>,
     _lock: File,
@@ -107,6 +155,7 @@ impl std::fmt::Debug for CredentialStore {
         f.debug_struct("CredentialStore")
             .field("dir", &self.dir)
             .field("credentials", &self.index.len())
+            .field("quarantined", &self.quarantined.len())
             .finish_non_exhaustive()
     }
 }
@@ -122,13 +171,35 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
+/// The id of a well-named record file.
+fn record_id(name: &OsStr) -> Option<&str> {
+    name.to_str()?
+        .strip_suffix(RECORD_SUFFIX)
+        .filter(|id| valid_id(id))
+}
+
+/// A name safe to keep when moving a file to quarantine (short, plain characters).
+fn plain_name(name: &OsStr) -> Option<&str> {
+    name.to_str().filter(|n| {
+        !n.is_empty()
+            && n.len() <= 80
+            && !n.starts_with('.')
+            && n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+    })
+}
+
 impl CredentialStore {
     /// Opens the store in `dir` (creating it when new), unwrapping its data key with
     /// `wrapper`. Refuses a second concurrent open with [`StoreError::Locked`].
+    ///
+    /// A wrapper that gives a wrong data key is refused with [`StoreError::WrongKey`] and no
+    /// record is touched (see the module documentation).
     pub fn open(dir: &Path, wrapper: &dyn KeyWrapper) -> Result<Self, StoreError> {
-        let records = dir.join("records");
-        fs::create_dir_all(&records).map_err(io)?;
-        fs::create_dir_all(dir.join("quarantine")).map_err(io)?;
+        let records = dir.join(RECORDS_DIR);
+        let quarantine = dir.join(QUARANTINE_DIR);
+        atomic::create_dir_all(&records).map_err(io)?;
+        atomic::create_dir_all(&quarantine).map_err(io)?;
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -143,12 +214,14 @@ impl CredentialStore {
         atomic::clean_debris(dir).map_err(io)?;
         atomic::clean_debris(&records).map_err(io)?;
         let data_key = Self::data_key(dir, &records, wrapper)?;
+        Self::check_key(dir, &records, &data_key)?;
+        let quarantined = Self::list_quarantine(&quarantine)?;
         let mut store = CredentialStore {
             dir: dir.to_path_buf(),
             records,
             data_key,
             index: BTreeMap::new(),
-            quarantined: Vec::new(),
+            quarantined,
             _lock: lock,
         };
         store.scan()?;
@@ -159,19 +232,20 @@ impl CredentialStore {
         dir: &Path,
         records: &Path,
         wrapper: &dyn KeyWrapper,
-    ) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+    ) -> Result<DataKey, StoreError> {
         match atomic::read_bounded(&dir.join(DATA_KEY_FILE), MAX_DATA_KEY_LEN) {
-            Ok(Some(wrapped)) => wrapper.unwrap(&wrapped).map_err(|e| match e {
-                KeyError::WrongKey => StoreError::WrongKey,
-                other => StoreError::Key(other),
-            }),
+            Ok(Some(wrapped)) => match wrapper.unwrap(&wrapped) {
+                Ok(key) => Ok(DataKey::new(&key)),
+                Err(KeyError::WrongKey) => Err(StoreError::WrongKey),
+                Err(other) => Err(StoreError::Key(other)),
+            },
             Ok(None) => Err(StoreError::DataKeyMissing),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if fs::read_dir(records).map_err(io)?.next().is_some() {
                     return Err(StoreError::DataKeyMissing);
                 }
-                let key = Zeroizing::new(mdoc::rng::random_bytes::<32>());
-                let wrapped = wrapper.wrap(&key).map_err(StoreError::Key)?;
+                let key = DataKey::random();
+                let wrapped = wrapper.wrap(key.bytes()).map_err(StoreError::Key)?;
                 atomic::write(dir, DATA_KEY_FILE, &wrapped).map_err(io)?;
                 Ok(key)
             }
@@ -179,15 +253,83 @@ impl CredentialStore {
         }
     }
 
+    /// Checks `key` against the key check value, before any record is judged by it.
+    fn check_key(dir: &Path, records: &Path, key: &DataKey) -> Result<(), StoreError> {
+        let check_damaged = match atomic::read_bounded(&dir.join(CHECK_FILE), MAX_CHECK_LEN) {
+            Ok(Some(bytes)) => {
+                let opens = bytes
+                    .strip_prefix(CHECK_MAGIC)
+                    .and_then(|sealed| open(key.bytes(), CHECK_AAD, sealed))
+                    .is_some_and(|plaintext| plaintext.is_empty());
+                if opens {
+                    return Ok(());
+                }
+                true
+            }
+            Ok(None) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => true,
+            Err(e) => return Err(io(e)),
+        };
+        // No usable check value: let the records decide, moving none of them.
+        let (any_records, one_opens) = Self::probe(records, key)?;
+        if one_opens || (!any_records && !check_damaged) {
+            let check = [CHECK_MAGIC, &seal(key.bytes(), CHECK_AAD, &[])].concat();
+            atomic::write(dir, CHECK_FILE, &check).map_err(io)?;
+            Ok(())
+        } else {
+            Err(StoreError::WrongKey)
+        }
+    }
+
+    /// Whether any well-named record exists, and whether any authenticates under `key`.
+    fn probe(records: &Path, key: &DataKey) -> Result<(bool, bool), StoreError> {
+        let mut any = false;
+        for entry in fs::read_dir(records).map_err(io)? {
+            let name = entry.map_err(io)?.file_name();
+            let Some(id) = record_id(&name) else {
+                continue;
+            };
+            any = true;
+            let opens = matches!(
+                atomic::read_bounded(&records.join(&name), MAX_RECORD_LEN),
+                Ok(Some(bytes)) if bytes
+                    .strip_prefix(RECORD_MAGIC)
+                    .and_then(|sealed| open(key.bytes(), &record_aad(id), sealed))
+                    .is_some()
+            );
+            if opens {
+                return Ok((true, true));
+            }
+        }
+        Ok((any, false))
+    }
+
+    /// The records already in quarantine (moved there by earlier handles).
+    fn list_quarantine(quarantine: &Path) -> Result<Vec<QuarantinedRecord>, StoreError> {
+        let mut found: Vec<QuarantinedRecord> = Vec::new();
+        for entry in fs::read_dir(quarantine).map_err(io)? {
+            let file_name = entry
+                .map_err(io)?
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            let reason = QuarantineReason::from_file_name(&file_name);
+            found.push(QuarantinedRecord { file_name, reason });
+        }
+        found.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+        Ok(found)
+    }
+
     /// Reads every record; damaged ones go to quarantine.
     fn scan(&mut self) -> Result<(), StoreError> {
-        let mut names: Vec<String> = fs::read_dir(&self.records)
+        let mut names: Vec<OsString> = fs::read_dir(&self.records)
             .map_err(io)?
-            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
             .collect();
         names.sort();
         for name in names {
-            let outcome = match name.strip_suffix(RECORD_SUFFIX).filter(|id| valid_id(id)) {
+            let outcome = match record_id(&name) {
                 Some(id) => self.read(id),
                 None => Err(QuarantineReason::BadHeader),
             };
@@ -211,8 +353,8 @@ impl CredentialStore {
         let sealed = bytes
             .strip_prefix(RECORD_MAGIC)
             .ok_or(QuarantineReason::BadHeader)?;
-        let plaintext =
-            open(&self.data_key, &record_aad(id), sealed).ok_or(QuarantineReason::Unreadable)?;
+        let plaintext = open(self.data_key.bytes(), &record_aad(id), sealed)
+            .ok_or(QuarantineReason::Unreadable)?;
         let record = CredentialRecord::decode(&plaintext).ok_or(QuarantineReason::Malformed)?;
         Ok(StoredCredential {
             id: id.to_owned(),
@@ -220,11 +362,18 @@ impl CredentialStore {
         })
     }
 
-    fn quarantine(&mut self, name: &str, reason: QuarantineReason) -> Result<(), StoreError> {
-        let quarantine = self.dir.join("quarantine");
-        let mut target = name.to_owned();
-        while quarantine.join(&target).exists() {
-            target = format!("{}-{}", name, atomic::hex(&mdoc::rng::random_bytes::<4>()));
+    /// Moves `records/<name>` to `quarantine/<name>.<reason>` (a generated name replaces one that
+    /// is long, not UTF-8 or has unusual characters), so the reason survives a reopen.
+    fn quarantine(&mut self, name: &OsStr, reason: QuarantineReason) -> Result<(), StoreError> {
+        let quarantine = self.dir.join(QUARANTINE_DIR);
+        let base = plain_name(name).map_or_else(
+            || format!("foreign-{}", atomic::hex(&mdoc::rng::random_bytes::<8>())),
+            str::to_owned,
+        );
+        let mut target = format!("{base}.{}", reason.tag());
+        while fs::symlink_metadata(quarantine.join(&target)).is_ok() {
+            let suffix = atomic::hex(&mdoc::rng::random_bytes::<4>());
+            target = format!("{base}-{suffix}.{}", reason.tag());
         }
         fs::rename(self.records.join(name), quarantine.join(&target)).map_err(io)?;
         atomic::sync_dir(&quarantine).map_err(io)?;
@@ -241,7 +390,7 @@ impl CredentialStore {
         let id = atomic::hex(&mdoc::rng::random_bytes::<16>());
         let plaintext = Zeroizing::new(record.encode());
         let mut file = RECORD_MAGIC.to_vec();
-        file.extend(seal(&self.data_key, &record_aad(&id), &plaintext));
+        file.extend(seal(self.data_key.bytes(), &record_aad(&id), &plaintext));
         atomic::write(&self.records, &format!("{id}{RECORD_SUFFIX}"), &file).map_err(io)?;
         let stored = StoredCredential {
             id: id.clone(),
@@ -266,7 +415,7 @@ impl CredentialStore {
             Ok(stored) => Ok(stored),
             Err(reason) => {
                 self.index.remove(id);
-                self.quarantine(&format!("{id}{RECORD_SUFFIX}"), reason)?;
+                self.quarantine(OsStr::new(&format!("{id}{RECORD_SUFFIX}")), reason)?;
                 Err(StoreError::Quarantined)
             }
         }
@@ -283,7 +432,8 @@ impl CredentialStore {
         Ok(())
     }
 
-    /// Records moved to quarantine since this store was opened.
+    /// Every record in quarantine: those found there when the store was opened (moved by earlier
+    /// handles, with the reason recorded in the file name) followed by those this handle moved.
     pub fn quarantined(&self) -> &[QuarantinedRecord] {
         &self.quarantined
     }
@@ -291,5 +441,79 @@ impl CredentialStore {
     /// The store's directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::atomic::trace;
+    use crate::keys::WalletKey;
+
+    #[test]
+    fn a_new_store_directory_is_durable() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("wallet").join("store");
+        trace::take();
+        let store = CredentialStore::open(&dir, &WalletKey::from_bytes([1; 32])).unwrap();
+        let log = trace::take();
+        let created: Vec<&PathBuf> = log
+            .iter()
+            .filter(|(op, _)| *op == trace::Op::CreateDir)
+            .map(|(_, p)| p)
+            .collect();
+        for expected in [dir.clone(), dir.join(RECORDS_DIR), dir.join(QUARANTINE_DIR)] {
+            assert!(created.contains(&&expected), "{expected:?} not created");
+        }
+        assert_eq!(trace::unsynced_creations(&log), Vec::<PathBuf>::new());
+        drop(store);
+    }
+
+    #[test]
+    fn debug_hides_the_data_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CredentialStore::open(dir.path(), &WalletKey::from_bytes([1; 32])).unwrap();
+        for text in [format!("{store:?}"), format!("{store:#?}")] {
+            for needle in crate::keys::tests::renderings(store.data_key.bytes()) {
+                assert!(!text.contains(&needle), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn quarantine_reasons_round_trip_through_file_names() {
+        for reason in [
+            QuarantineReason::TooLarge,
+            QuarantineReason::BadHeader,
+            QuarantineReason::Unreadable,
+            QuarantineReason::Malformed,
+        ] {
+            let name = format!("0123.rec-beef.{}", reason.tag());
+            assert_eq!(QuarantineReason::from_file_name(&name), reason);
+        }
+        assert_eq!(
+            QuarantineReason::from_file_name("0123.rec"),
+            QuarantineReason::Unknown
+        );
+        assert_eq!(
+            QuarantineReason::from_file_name(""),
+            QuarantineReason::Unknown
+        );
+    }
+
+    /// A file whose name is not UTF-8 is moved aside under a generated name instead of making
+    /// every open fail.
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_names_are_quarantined_not_fatal() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let key = WalletKey::from_bytes([1; 32]);
+        drop(CredentialStore::open(dir.path(), &key).unwrap());
+        let name = OsStr::from_bytes(b"bad-\xff\xfe.rec");
+        fs::write(dir.path().join(RECORDS_DIR).join(name), b"x").unwrap();
+        let store = CredentialStore::open(dir.path(), &key).unwrap();
+        assert_eq!(store.quarantined().len(), 1);
+        assert!(store.quarantined()[0].file_name.starts_with("foreign-"));
     }
 }

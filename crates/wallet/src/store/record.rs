@@ -31,8 +31,9 @@ impl std::fmt::Debug for CredentialRecord {
     }
 }
 
-/// A credential without its payload, for lists.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A credential without its payload, for lists. `Debug` shows no names (the issuer's or display
+/// names may carry personal data).
+#[derive(Clone, PartialEq, Eq)]
 pub struct CredentialSummary {
     /// The store's id.
     pub id: String,
@@ -48,6 +49,16 @@ pub struct CredentialSummary {
     pub valid_until: Timestamp,
     /// Alias of the device key.
     pub device_key_alias: String,
+}
+
+impl std::fmt::Debug for CredentialSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialSummary")
+            .field("id", &self.id)
+            .field("doc_type", &self.doc_type)
+            .field("valid_until", &self.valid_until)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A credential read from the store.
