@@ -242,14 +242,10 @@ fn supplement(response: &IsoResponse, now_unix: i64) -> Result<(), String> {
             .get(namespace)
             .ok_or("namespace without digests")?;
         for item in items.iter() {
-            // The digest is over the tag-24 wrapped IssuerSignedItemBytes as received.
-            let tagged = ciborium::Value::from(item.clone());
-            let mut encoded = Vec::new();
-            ciborium::into_writer(&tagged, &mut encoded).map_err(|e| e.to_string())?;
             let expected = digests
                 .get(&item.as_ref().digest_id)
                 .ok_or("missing digest")?;
-            if Sha256::digest(&encoded).as_slice() != expected.as_ref() {
+            if tag24_digest(&item.inner_bytes).as_slice() != expected.as_ref() {
                 return Err(format!(
                     "digest mismatch for {namespace}/{}",
                     item.as_ref().element_identifier
@@ -280,6 +276,32 @@ fn ecdsa_floors() -> (Timing, Timing) {
             black_box(verifying_013.verify(b"message", &signature_013).is_ok());
         },
     )
+}
+
+/// SHA-256 of IssuerSignedItemBytes: tag 24 around a byte string holding the item as received
+/// (isomdl keeps the inner bytes; the header is written here rather than re-encoding a copy).
+fn tag24_digest(inner: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update([0xd8, 0x18]);
+    let len = inner.len();
+    match (u8::try_from(len), u16::try_from(len), u32::try_from(len)) {
+        (Ok(n), _, _) if n < 24 => hasher.update([0x40 | n]),
+        (Ok(n), _, _) => hasher.update([0x58, n]),
+        (_, Ok(n), _) => {
+            hasher.update([0x59]);
+            hasher.update(n.to_be_bytes());
+        }
+        (_, _, Ok(n)) => {
+            hasher.update([0x5a]);
+            hasher.update(n.to_be_bytes());
+        }
+        _ => {
+            hasher.update([0x5b]);
+            hasher.update((len as u64).to_be_bytes());
+        }
+    }
+    hasher.update(inner);
+    hasher.finalize().into()
 }
 
 fn status_name(status: AuthenticationStatus) -> &'static str {
