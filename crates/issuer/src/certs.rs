@@ -1,22 +1,31 @@
 //! Certificates for an mdoc ecosystem (ISO 18013-5 Annex B profiles), made with the x509-cert
 //! builder and P-256 keys.
+//!
+//! Every certificate carries the extensions Annex B lists as mandatory: subject key identifier
+//! (RFC 5280 method 1: SHA-1 of the subjectPublicKey bits), authority key identifier on issued
+//! certificates (the issuer's subject key identifier), key usage, basic constraints on CAs,
+//! extended key usage on signers, a CRL distribution point and an issuer alternative name (both
+//! placeholder URIs under `example.invalid`: this issuer publishes no CRL).
 
 use std::str::FromStr;
 
 use const_oid::{AssociatedOid, ObjectIdentifier};
 use der::Encode;
-use der::asn1::{GeneralizedTime, OctetString};
+use der::asn1::{GeneralizedTime, Ia5String, OctetString};
 use mdoc::time::Timestamp;
 use mdoc::x509::{Certificate, EKU_DOCUMENT_SIGNER, EKU_READER_AUTH};
 use p256::ecdsa::{DerSignature, SigningKey};
-use sha2::{Digest, Sha256};
+use sha1::{Digest, Sha1};
 use spki::{EncodePublicKey, SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::TbsCertificate;
 use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
-    BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage,
+    IssuerAltName, KeyUsage, KeyUsages, SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
@@ -204,17 +213,22 @@ fn random_serial() -> Result<SerialNumber, IssuerError> {
     SerialNumber::new(&bytes).map_err(|_| IssuerError::Build)
 }
 
+/// The key identifier of RFC 5280 section 4.2.1.2 method (1): SHA-1 of the subjectPublicKey
+/// bits, which ISO 18013-5 readers (isomdl among them) recompute and compare.
 fn key_id(spki: SubjectPublicKeyInfoRef<'_>) -> Vec<u8> {
-    Sha256::digest(spki.subject_public_key.raw_bytes())
-        .get(..20)
-        .unwrap_or_default()
-        .to_vec()
+    Sha1::digest(spki.subject_public_key.raw_bytes()).to_vec()
 }
+
+/// Where the (placeholder) CRL of this test issuer would be published.
+const CRL_URI: &str = "https://example.invalid/citizen-wallet/crl";
+/// The issuer alternative name of this test issuer.
+const ISSUER_URI: &str = "https://example.invalid/citizen-wallet";
 
 struct MdocProfile {
     issuer: Name,
     subject: Name,
     kind: CertificateKind,
+    self_signed: bool,
 }
 
 fn extension<T: Encode + AssociatedOid>(
@@ -240,13 +254,21 @@ impl BuilderProfile for MdocProfile {
     fn build_extensions(
         &self,
         spk: SubjectPublicKeyInfoRef<'_>,
-        _issuer_spk: SubjectPublicKeyInfoRef<'_>,
+        issuer_spk: SubjectPublicKeyInfoRef<'_>,
         _tbs: &TbsCertificate,
     ) -> x509_cert::builder::Result<Vec<Extension>> {
         let mut extensions = vec![extension(
             &SubjectKeyIdentifier(OctetString::new(key_id(spk))?),
             false,
         )?];
+        if !self.self_signed {
+            let aki = AuthorityKeyIdentifier {
+                key_identifier: Some(OctetString::new(key_id(issuer_spk))?),
+                authority_cert_issuer: None,
+                authority_cert_serial_number: None,
+            };
+            extensions.push(extension(&aki, false)?);
+        }
         if let Some(path_len) = self.kind.ca {
             let bc = BasicConstraints {
                 ca: true,
@@ -264,6 +286,18 @@ impl BuilderProfile for MdocProfile {
             let eku = ExtendedKeyUsage(self.kind.extended_key_usage.clone());
             extensions.push(extension(&eku, true)?);
         }
+        let crl = CrlDistributionPoints(vec![DistributionPoint {
+            distribution_point: Some(DistributionPointName::FullName(vec![
+                GeneralName::UniformResourceIdentifier(Ia5String::new(CRL_URI)?),
+            ])),
+            reasons: None,
+            crl_issuer: None,
+        }]);
+        extensions.push(extension(&crl, false)?);
+        let alt = IssuerAltName(vec![GeneralName::UniformResourceIdentifier(
+            Ia5String::new(ISSUER_URI)?,
+        )]);
+        extensions.push(extension(&alt, false)?);
         Ok(extensions)
     }
 }
@@ -289,6 +323,7 @@ fn make_certificate(
         issuer: issuer_name,
         subject,
         kind: kind.clone(),
+        self_signed: issuer.is_none(),
     };
     let builder = CertificateBuilder::new(builder_profile, random_serial()?, validity, spki)
         .map_err(|_| IssuerError::Build)?;

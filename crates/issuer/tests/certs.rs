@@ -179,3 +179,39 @@ fn path_length_and_issuer_constraints_hold() {
 fn x509_cert_key_usage_crl() -> x509_cert::ext::pkix::KeyUsages {
     x509_cert::ext::pkix::KeyUsages::CRLSign
 }
+
+#[test]
+fn signatures_below_the_top_certificate_are_still_verified() {
+    // The anchor check verifies the top certificate's signature once; every certificate below
+    // it must still be checked against its issuer.
+    let mut root_kind = CertificateKind::root();
+    root_kind.ca = Some(Some(1));
+    let root = CertifiedKey::new_custom(None, &profile("Root", 3650), &root_kind).unwrap();
+    let intermediate = CertifiedKey::new_custom(
+        Some(&root),
+        &profile("Intermediate", 365),
+        &CertificateKind::root(),
+    )
+    .unwrap();
+    let ds = CertifiedKey::new_document_signer(&intermediate, &profile("DS", 365)).unwrap();
+    let good = vec![
+        ds.certificate().der().to_vec(),
+        intermediate.certificate().der().to_vec(),
+    ];
+    assert!(verify_chain(&good, &anchors(&root), NOW, ChainPurpose::DocumentSigner).is_ok());
+    // Same intermediate name, another key: the document signer's signature no longer verifies.
+    let impostor = CertifiedKey::new_custom(
+        Some(&root),
+        &profile("Intermediate", 365),
+        &CertificateKind::root(),
+    )
+    .unwrap();
+    let forged = vec![
+        ds.certificate().der().to_vec(),
+        impostor.certificate().der().to_vec(),
+    ];
+    assert_eq!(
+        verify_chain(&forged, &anchors(&root), NOW, ChainPurpose::DocumentSigner),
+        Err(ChainError::BadSignature { position: 0 })
+    );
+}

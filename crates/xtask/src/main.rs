@@ -9,7 +9,8 @@
 //! * `size`: build the cdylib with the mobile release profile, report its stripped size and
 //!   largest contributors, and fail above the recorded budget.
 //! * `bench`: the core benchmarks (presentation, verification, session encryption) against
-//!   their floors, as ratios.
+//!   their floors, as ratios; then the same verification side by side with the `isomdl` crate
+//!   (the bench-only crate `benches/isomdl-compare`, outside the workspace).
 #![forbid(unsafe_code)]
 
 mod bindings;
@@ -30,7 +31,8 @@ commands:
   test [--skip-kotlin] [--skip-swift]   formatting, clippy, Rust, Kotlin and Swift tests
   bindings                              build the cdylib and generate Kotlin and Swift bindings
   size                                  stripped size of the mobile cdylib against the budget
-  bench                                 core benchmarks against their floors (ratios)
+  bench                                 core benchmarks against their floors (ratios),
+                                        then verification side by side with isomdl
   fuzz [--seconds N] [TARGET...]        every fuzz target for N seconds (default 60)
 ";
 
@@ -59,7 +61,7 @@ fn main() -> ExitCode {
         Some("bindings") => bindings::generate().map(|_| ()),
         Some("size") => size::report(),
         Some("fuzz") => fuzz_command(&flags),
-        Some("bench") => run::cargo(&["bench", "-p", "citizen-wallet", "--bench", "core"]),
+        Some("bench") => bench(),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -69,6 +71,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The core benchmarks, then the isomdl comparison (its own workspace and lock file).
+fn bench() -> Result<(), String> {
+    run::cargo(&["bench", "-p", "citizen-wallet", "--bench", "core"])?;
+    run::cargo(&[
+        "run",
+        "--release",
+        "--manifest-path",
+        "benches/isomdl-compare/Cargo.toml",
+    ])
 }
 
 fn test(flags: &[&str]) -> Result<(), String> {
