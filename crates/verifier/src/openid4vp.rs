@@ -175,17 +175,9 @@ impl OpenId4VpRequest {
     /// The request as an `openid4vp://` URL for a QR code or link (JSON-valued parameters as
     /// their JSON text).
     pub fn request_url(&self) -> String {
-        let texts: Vec<(&str, String)> = self
-            .parameters
-            .iter()
-            .map(|(name, value)| match value {
-                Json::String(text) => (name.as_str(), text.clone()),
-                other => (name.as_str(), other.to_string()),
-            })
-            .collect();
         format!(
             "openid4vp://?{}",
-            form::encode(texts.iter().map(|(n, v)| (*n, v.as_str())))
+            form::encode_json_object(&self.parameters)
         )
     }
 

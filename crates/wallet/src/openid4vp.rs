@@ -422,15 +422,7 @@ impl AuthorizationResponse {
     /// The response as an `application/x-www-form-urlencoded` body: what `direct_post` sends
     /// (a JSON-valued parameter such as `vp_token` as its JSON text).
     pub fn to_form(&self) -> String {
-        let texts: Vec<(&str, String)> = self
-            .parameters
-            .iter()
-            .map(|(name, value)| match value {
-                Json::String(text) => (name.as_str(), text.clone()),
-                other => (name.as_str(), other.to_string()),
-            })
-            .collect();
-        form::encode(texts.iter().map(|(n, v)| (*n, v.as_str())))
+        form::encode_json_object(&self.parameters)
     }
 
     /// Where to POST the form (the request's response_uri); `None` through the Digital

@@ -16,9 +16,19 @@ pub struct Generated {
     pub swift: PathBuf,
 }
 
+/// Builds the debug cdylib and generates the bindings (for the tests).
 pub fn generate() -> Result<Generated, String> {
-    cargo(&["build", "-p", "citizen-wallet-ffi", "-p", "uniffi-bindgen"])?;
-    let lib_dir = target_dir().join("debug");
+    generate_for(false)
+}
+
+/// Builds the cdylib (`release` for benchmarks) and generates the bindings from it.
+pub fn generate_for(release: bool) -> Result<Generated, String> {
+    let mut args = vec!["build", "-p", "citizen-wallet-ffi", "-p", "uniffi-bindgen"];
+    if release {
+        args.push("--release");
+    }
+    cargo(&args)?;
+    let lib_dir = target_dir().join(if release { "release" } else { "debug" });
     let library = lib_dir.join("libcitizen_wallet_ffi.so");
     let out = target_dir().join("bindings");
     let _ = std::fs::remove_dir_all(&out);

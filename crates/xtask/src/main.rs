@@ -81,7 +81,45 @@ fn bench() -> Result<(), String> {
         "--release",
         "--manifest-path",
         "benches/isomdl-compare/Cargo.toml",
-    ])
+    ])?;
+    ffi_bench()
+}
+
+/// (e) The same exported calls from Rust and from Kotlin through the generated bindings.
+fn ffi_bench() -> Result<(), String> {
+    let (ok, rust) = run::echoed(
+        run::cargo_command().args(["bench", "-p", "citizen-wallet-ffi", "--bench", "calls"]),
+        "Rust call benchmark",
+    )?;
+    if !ok {
+        return Err("the Rust call benchmark failed".to_owned());
+    }
+    let kotlin = kotlin::bench(&bindings::generate_for(true)?)?;
+    println!("\n| exported call | Rust | Kotlin (JVM, generated bindings) | ratio |");
+    println!("| --- | --- | --- | --- |");
+    for (call, rust_ns) in rust.iter().filter_map(|l| ffi_bench_line(l)) {
+        let kotlin_ns = kotlin
+            .iter()
+            .filter_map(|l| ffi_bench_line(l))
+            .find(|(c, _)| *c == call)
+            .map(|(_, ns)| ns)
+            .ok_or(format!("the Kotlin benchmark did not time {call}"))?;
+        println!(
+            "| {call} | {:.2} µs | {:.2} µs | {:.2}x |",
+            rust_ns / 1000.0,
+            kotlin_ns / 1000.0,
+            kotlin_ns / rust_ns
+        );
+    }
+    Ok(())
+}
+
+/// `ffi-bench <call> <ns>`
+fn ffi_bench_line(line: &str) -> Option<(&str, f64)> {
+    let mut words = line.strip_prefix("ffi-bench ")?.split_whitespace();
+    let call = words.next()?;
+    let ns: f64 = words.next()?.parse().ok()?;
+    (ns > 0.0).then_some((call, ns))
 }
 
 fn test(flags: &[&str]) -> Result<(), String> {
@@ -132,4 +170,26 @@ fn test(flags: &[&str]) -> Result<(), String> {
         return Err("tests failed".to_owned());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ffi_bench_line;
+
+    #[test]
+    fn reads_ffi_bench_lines() {
+        assert_eq!(
+            ffi_bench_line("ffi-bench openid4vp_verify 1523"),
+            Some(("openid4vp_verify", 1523.0))
+        );
+        for other in [
+            "ffi-bench x",
+            "ffi-bench x 0",
+            "ffi-bench x abc",
+            "bench x 12",
+            "",
+        ] {
+            assert_eq!(ffi_bench_line(other), None, "{other}");
+        }
+    }
 }

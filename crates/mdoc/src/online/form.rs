@@ -43,6 +43,20 @@ pub fn encode<'a>(parameters: impl IntoIterator<Item = (&'a str, &'a str)>) -> S
         .join("&")
 }
 
+/// Serializes the members of a JSON object as a form: text values as they are, other values
+/// (objects such as `vp_token` or `dcql_query`) as their JSON text, the way OpenID4VP passes
+/// parameters in URLs and `direct_post` bodies.
+pub fn encode_json_object(parameters: &serde_json::Map<String, serde_json::Value>) -> String {
+    let texts: Vec<(&str, String)> = parameters
+        .iter()
+        .map(|(name, value)| match value {
+            serde_json::Value::String(text) => (name.as_str(), text.clone()),
+            other => (name.as_str(), other.to_string()),
+        })
+        .collect();
+    encode(texts.iter().map(|(name, value)| (*name, value.as_str())))
+}
+
 fn hex_value(byte: u8) -> Option<u8> {
     char::from(byte)
         .to_digit(16)
@@ -112,6 +126,19 @@ mod tests {
                     "response_uri".to_owned(),
                     "https://a.example/r?x=1".to_owned()
                 )
+            ]
+        );
+    }
+
+    #[test]
+    fn json_members_become_text_parameters() {
+        let object = serde_json::json!({"state": "s 1", "vp_token": {"q0": ["AA"]}});
+        let form = encode_json_object(object.as_object().unwrap());
+        assert_eq!(
+            decode(&form).unwrap(),
+            vec![
+                ("state".to_owned(), "s 1".to_owned()),
+                ("vp_token".to_owned(), r#"{"q0":["AA"]}"#.to_owned()),
             ]
         );
     }
