@@ -190,11 +190,10 @@ fn another_origin_nonce_or_verifier_fails() {
         assert!(failed(reports), "{mode:?}: other nonce accepted");
 
         // A response made for another request of the same verifier.
-        let (other, other_text, other_channel) = modes()
+        let (_, other_text, other_channel) = modes()
             .into_iter()
             .find(|(r, _, _)| r.response_mode() == mode)
             .unwrap();
-        let _ = other;
         let response = approve(&world, &other_text, other_channel);
         let sent = body(&response, mode);
         assert!(

@@ -368,15 +368,19 @@ fn encryption(request: &Map<String, Json>) -> Result<Encryption, WalletError> {
         metadata.get("jwks").and_then(|j| j.get("keys")),
         "client_metadata.jwks.keys",
     )?;
-    let usable = |jwk: &&Json| {
-        let field = |name: &str| jwk.get(name).and_then(Json::as_str);
-        field("use").is_none_or(|u| u == "enc")
-            && field("alg").is_none_or(|a| a == jwe::ALG_ECDH_ES)
-            && jwe::parse_p256_jwk(jwk).is_ok()
-    };
-    let jwk = keys.iter().find(usable).ok_or(WalletError::Unsupported(
-        "response encryption key (only ECDH-ES on P-256)",
-    ))?;
+    let (jwk, key) = keys
+        .iter()
+        .find_map(|jwk| {
+            let field = |name: &str| jwk.get(name).and_then(Json::as_str);
+            let usable = field("use").is_none_or(|u| u == "enc")
+                && field("alg").is_none_or(|a| a == jwe::ALG_ECDH_ES);
+            usable
+                .then(|| jwe::parse_p256_jwk(jwk).ok().map(|key| (jwk, key)))
+                .flatten()
+        })
+        .ok_or(WalletError::Unsupported(
+            "response encryption key (only ECDH-ES on P-256)",
+        ))?;
     let enc = match metadata.get("encrypted_response_enc_values_supported") {
         None => ContentEncryption::A128Gcm,
         Some(values) => array(Some(values), "encrypted_response_enc_values_supported")?
@@ -388,7 +392,7 @@ fn encryption(request: &Map<String, Json>) -> Result<Encryption, WalletError> {
             ))?,
     };
     Ok(Encryption {
-        key: jwe::parse_p256_jwk(jwk).map_err(|_| invalid("jwks key"))?,
+        key,
         kid: jwk.get("kid").and_then(Json::as_str).map(str::to_owned),
         enc,
     })
