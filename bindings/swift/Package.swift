@@ -5,7 +5,7 @@
 import Foundation
 import PackageDescription
 
-// Where the host-built libcitizen_wallet_ffi lives (set by xtask); an iOS app links the
+// Where the host-built libcitizen_wallet_mobile lives (set by xtask); an iOS app links the
 // XCFramework instead.
 let libDir = ProcessInfo.processInfo.environment["CITIZEN_WALLET_LIB_DIR"] ?? "../../target/debug"
 
@@ -19,7 +19,7 @@ let package = Package(
             dependencies: ["CitizenWalletFFI"],
             path: "Sources/CitizenWallet",
             linkerSettings: [
-                .linkedLibrary("citizen_wallet_ffi"),
+                .linkedLibrary("citizen_wallet_mobile"),
                 .unsafeFlags(["-L", libDir]),
             ]
         ),

@@ -8,7 +8,7 @@ use crate::run::{cargo, root, status, target_dir};
 
 /// Where the generated bindings and the library they load are.
 pub struct Generated {
-    /// Directory of `libcitizen_wallet_ffi.so`.
+    /// Directory of `libcitizen_wallet_mobile.so`.
     pub lib_dir: PathBuf,
     /// Generated Kotlin sources root.
     pub kotlin: PathBuf,
@@ -23,13 +23,19 @@ pub fn generate() -> Result<Generated, String> {
 
 /// Builds the cdylib (`release` for benchmarks) and generates the bindings from it.
 pub fn generate_for(release: bool) -> Result<Generated, String> {
-    let mut args = vec!["build", "-p", "citizen-wallet-ffi", "-p", "uniffi-bindgen"];
+    let mut args = vec![
+        "build",
+        "-p",
+        "citizen-wallet-mobile",
+        "-p",
+        "uniffi-bindgen",
+    ];
     if release {
         args.push("--release");
     }
     cargo(&args)?;
     let lib_dir = target_dir().join(if release { "release" } else { "debug" });
-    let library = lib_dir.join("libcitizen_wallet_ffi.so");
+    let library = lib_dir.join("libcitizen_wallet_mobile.so");
     let out = target_dir().join("bindings");
     let _ = std::fs::remove_dir_all(&out);
     let config = root().join("uniffi.toml");

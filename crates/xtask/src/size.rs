@@ -19,12 +19,17 @@ pub fn report() -> Result<(), String> {
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
             .current_dir(root())
             .env("CARGO_PROFILE_RELEASE_MOBILE_STRIP", "false")
-            .args(["build", "-p", "citizen-wallet-ffi", "--no-default-features"])
+            .args([
+                "build",
+                "-p",
+                "citizen-wallet-mobile",
+                "--no-default-features",
+            ])
             .args(["--profile", "release-mobile"]),
-        "cargo build -p citizen-wallet-ffi --no-default-features --profile release-mobile",
+        "cargo build -p citizen-wallet-mobile --no-default-features --profile release-mobile",
     )?;
-    let library = target_dir().join("release-mobile/libcitizen_wallet_ffi.so");
-    let stripped = target_dir().join("release-mobile/libcitizen_wallet_ffi.stripped.so");
+    let library = target_dir().join("release-mobile/libcitizen_wallet_mobile.so");
+    let stripped = target_dir().join("release-mobile/libcitizen_wallet_mobile.stripped.so");
     crate::run::status(
         Command::new("strip").arg("-o").arg(&stripped).arg(&library),
         "strip the cdylib",
@@ -145,7 +150,14 @@ fn crate_of(name: &str) -> &str {
             .then_some(end)
     };
     let Some(inner) = name.strip_prefix('<') else {
-        return leading(name).and_then(|end| name.get(..end)).unwrap_or("?");
+        if let Some(end) = leading(name) {
+            return name.get(..end).unwrap_or("?");
+        }
+        // uniffi's exported `extern "C"` functions, with the calls LTO inlined into them.
+        if name.starts_with("uniffi_") || name.starts_with("ffi_") {
+            return "exported FFI functions";
+        }
+        return "?";
     };
     let inner = inner.trim_start_matches(['&', '*', '[', '(']);
     let inner = inner
@@ -214,6 +226,24 @@ fn elf_sections(path: &Path) -> Result<Vec<(String, u64)>, String> {
 mod tests {
     use super::*;
 
+    /// Cargo skips the profile's `lto` for a crate that is also an rlib, silently: the shipped
+    /// library measured 1,653,856 bytes that way against 1,247,672 with LTO.
+    #[test]
+    fn the_shipped_library_crate_is_link_time_optimised() {
+        let manifest =
+            std::fs::read_to_string(root().join("crates/mobile/Cargo.toml")).unwrap_or_default();
+        let crate_types: Vec<&str> = manifest
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("crate-type"))
+            .map(|rest| {
+                rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .filter(|t| !t.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(crate_types, ["cdylib", "staticlib"]);
+    }
+
     #[test]
     fn symbols_are_attributed_to_their_crate() {
         for (symbol, expected) in [
@@ -230,6 +260,14 @@ mod tests {
             ("<[u8] as core::fmt::Debug>::fmt", "core"),
             ("<str>::to_lowercase", "core/alloc (primitives)"),
             ("rust_eh_personality", "?"),
+            (
+                "uniffi_citizen_wallet_ffi_fn_method_wallet_accept",
+                "exported FFI functions",
+            ),
+            (
+                "ffi_citizen_wallet_ffi_rustbuffer_free",
+                "exported FFI functions",
+            ),
         ] {
             assert_eq!(crate_of(symbol), expected, "{symbol}");
         }

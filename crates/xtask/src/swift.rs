@@ -46,8 +46,8 @@ pub fn run(generated: &Generated) -> Result<Tally, String> {
     )
     .map_err(|e| format!("cannot write the modulemap: {e}"))?;
     copy(
-        generated.lib_dir.join("libcitizen_wallet_ffi.so"),
-        build.join("lib/libcitizen_wallet_ffi.so"),
+        generated.lib_dir.join("libcitizen_wallet_mobile.so"),
+        build.join("lib/libcitizen_wallet_mobile.so"),
     )?;
     let _proc = ProcMount::new(&chroot)?;
     let (ok, lines) = echoed(
