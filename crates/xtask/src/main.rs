@@ -1,8 +1,9 @@
 //! `cargo xtask <command>`: project automation.
 //!
-//! * `test [--skip-kotlin] [--skip-swift]`: formatting, clippy, every Rust test, then the
-//!   bindings and the Kotlin and Swift harnesses (toolchains provisioned on first use), and a
-//!   closing summary. Skipping a language must be asked for and is reported loudly.
+//! * `test [--skip-kotlin] [--skip-swift]`: formatting, clippy, every Rust test, a fuzz smoke,
+//!   the size budget, then the bindings and the Kotlin and Swift harnesses (toolchains
+//!   provisioned on first use), and a closing summary. Skipping a language must be asked for
+//!   and is reported loudly.
 //! * `fuzz [--seconds N] [TARGET...]`: the cargo-fuzz targets (the test command smokes each
 //!   for 2 seconds).
 //! * `bindings`: build the cdylib and generate Kotlin and Swift into `target/bindings/`.
@@ -59,7 +60,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&flags),
         Some("bindings") => bindings::generate().map(|_| ()),
-        Some("size") => size::report(),
+        Some("size") => size::report().map(|_| ()),
         Some("fuzz") => fuzz_command(&flags),
         Some("bench") => bench(),
         _ => Err(USAGE.to_owned()),
@@ -149,6 +150,10 @@ fn test(flags: &[&str]) -> Result<(), String> {
     // A short smoke of every fuzz target: `cargo xtask fuzz` runs them for longer.
     fuzz::run(2, &[])?;
     println!("fuzz: {} targets ran clean", fuzz::TARGETS.len());
+
+    // The size budget is enforced here, not only on request: losing LTO once cost 400 KB.
+    let size = size::report()?;
+    println!("size: {size} bytes stripped, within the budget");
 
     let generated = bindings::generate()?;
     if skip_kotlin {

@@ -12,7 +12,8 @@ use crate::run::{root, target_dir};
 const TOP_CRATES: usize = 25;
 const TOP_FUNCTIONS: usize = 20;
 
-pub fn report() -> Result<(), String> {
+/// Builds, strips and reports the library; returns its stripped size, or an error above budget.
+pub fn report() -> Result<u64, String> {
     // What an app ships: no test authority. Symbols are kept here so `nm` can attribute size;
     // the file is stripped below exactly as the profile strips it.
     crate::run::status(
@@ -115,7 +116,7 @@ pub fn report() -> Result<(), String> {
             "the cdylib is {size} bytes, over the {budget}-byte budget"
         ));
     }
-    Ok(())
+    Ok(size)
 }
 
 fn percent(part: u64, whole: u64) -> f64 {
