@@ -545,3 +545,172 @@ pub(crate) mod trace {
         LOG.with(|log| std::mem::take(&mut *log.borrow_mut()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use issuer::certs::{CertificateProfile, CertifiedKey};
+    use issuer::samples::{self, AMELIA};
+    use issuer::{TestIssuer, ValidityWindow};
+    use mdoc::cbor::MapRest;
+    use mdoc::clock::FixedClock;
+    use mdoc::definitions::{DocRequest, Handover, ItemsRequest};
+    use mdoc::registry::{ISO_NAMESPACE, MDL, UK_DIGITAL_ID};
+    use mdoc::time::Timestamp;
+    use mdoc::x509::TrustAnchors;
+
+    use crate::WalletConfig;
+    use crate::keys::WalletKey;
+    use crate::secure_area::SoftwareSecureArea;
+
+    const NOW: Timestamp = Timestamp::from_unix_seconds(1_795_521_600);
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        wallet: Wallet,
+        reader: CertifiedKey,
+    }
+
+    /// A wallet holding a UK digital ID and an mDL, and a reader certificate it trusts.
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let issuer = TestIssuer::new("UK Digital Identity", "GB", NOW).unwrap();
+        let start = NOW.plus_days(-30);
+        let root = CertifiedKey::new_reader_root(&CertificateProfile::new(
+            "Reader Root",
+            "GB",
+            start,
+            3650,
+        ))
+        .unwrap();
+        let reader =
+            CertifiedKey::new_reader(&root, &CertificateProfile::new("Reader", "GB", start, 365))
+                .unwrap();
+        let key = WalletKey::from_bytes([7; 32]);
+        let area = SoftwareSecureArea::open(&dir.path().join("keys"), &key).unwrap();
+        let config = WalletConfig {
+            issuer_anchors: TrustAnchors::new(vec![issuer.iaca().certificate().clone()]),
+            reader_anchors: TrustAnchors::new(vec![root.certificate().clone()]),
+            device_auth: DeviceAuthMode::Signature,
+        };
+        let wallet = Wallet::open(
+            &dir.path().join("store"),
+            &key,
+            Arc::new(area),
+            config,
+            Arc::new(FixedClock(NOW)),
+        )
+        .unwrap();
+        for data in [
+            samples::uk_digital_id(&AMELIA, NOW.date()),
+            samples::mdl(&AMELIA, NOW.date()),
+        ] {
+            let pending = wallet.prepare(&data.doc_type).unwrap();
+            let issued = issuer
+                .issue(
+                    &data,
+                    &pending.device_key,
+                    &ValidityWindow::starting(NOW.plus_days(-1), 365),
+                )
+                .unwrap();
+            wallet.accept(&pending, &issued.bytes).unwrap();
+        }
+        Fixture {
+            _dir: dir,
+            wallet,
+            reader,
+        }
+    }
+
+    fn transcript() -> SessionTranscript {
+        SessionTranscript {
+            device_engagement: None,
+            e_reader_key: None,
+            handover: Handover::Qr,
+        }
+    }
+
+    fn signed_request(reader: &CertifiedKey, doc_type: &str, identifier: &str) -> DocRequest {
+        let items_request = Tagged::new(ItemsRequest::new(
+            doc_type,
+            vec![(
+                ISO_NAMESPACE.to_owned(),
+                vec![(identifier.to_owned(), false)],
+            )],
+        ));
+        let payload =
+            reader_authentication_bytes(&transcript().to_cbor(), items_request.embedded());
+        let reader_auth = CoseSign1::sign(
+            reader.signing_key(),
+            payload.encoded(),
+            Payload::Detached,
+            &[reader.certificate().der().to_vec()],
+        )
+        .unwrap()
+        .to_cbor();
+        DocRequest {
+            items_request,
+            reader_auth: Some(reader_auth),
+            rest: MapRest::default(),
+        }
+    }
+
+    #[test]
+    fn each_credential_and_reader_chain_is_checked_once_per_request() {
+        let f = fixture();
+        // MAX_DOC_REQUESTS DocRequests over two doc types, all signed by the one reader.
+        let doc_requests: Vec<DocRequest> = (0..mdoc::definitions::request::MAX_DOC_REQUESTS)
+            .map(|n| {
+                let doc_type = if n % 2 == 0 { UK_DIGITAL_ID } else { MDL };
+                signed_request(&f.reader, doc_type, "age_over_18")
+            })
+            .collect();
+        let request = DeviceRequest::new(doc_requests);
+        trace::take();
+        let prepared = prepare_request(&f.wallet, &request, &transcript()).unwrap();
+        let ops = trace::take();
+        let count = |op| ops.iter().filter(|o| **o == op).count();
+        assert_eq!(count(trace::Op::LoadCredential), 2, "{ops:?}");
+        assert_eq!(count(trace::Op::VerifyChain), 1, "{ops:?}");
+        assert!(matches!(
+            prepared.consent().verifier.trust,
+            ReaderTrust::Trusted { .. }
+        ));
+        // The documents of one doc type share the one loaded credential.
+        let first = prepared.documents[0].credential.as_ref().unwrap();
+        assert!(
+            prepared
+                .documents
+                .iter()
+                .step_by(2)
+                .all(|d| Arc::ptr_eq(d.credential.as_ref().unwrap(), first))
+        );
+        // Responding reads nothing again.
+        respond(
+            &f.wallet,
+            &prepared,
+            &prepared.consent().everything_held(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(trace::take(), []);
+    }
+
+    #[test]
+    fn a_request_over_the_cap_is_refused_before_any_work() {
+        let f = fixture();
+        let over = DeviceRequest::new(vec![
+            signed_request(&f.reader, UK_DIGITAL_ID, "age_over_18");
+            mdoc::definitions::request::MAX_DOC_REQUESTS + 1
+        ]);
+        trace::take();
+        let refused = prepare_request(&f.wallet, &over, &transcript()).unwrap_err();
+        assert!(matches!(
+            refused,
+            WalletError::Malformed(mdoc::cbor::CborError::InvalidValue { .. })
+        ));
+        assert_eq!(trace::take(), []);
+        // The message names the cap, not the request's content.
+        assert!(refused.to_string().contains("docRequests"), "{refused}");
+    }
+}

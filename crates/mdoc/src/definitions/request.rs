@@ -230,3 +230,72 @@ impl ToCbor for ItemsRequest {
         self.rest.build(known)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cbor;
+
+    fn items(namespaces: usize, per_namespace: usize) -> ItemsRequest {
+        ItemsRequest::new(
+            "org.example.doc",
+            (0..namespaces)
+                .map(|n| {
+                    let ids = (0..per_namespace).map(|i| (format!("e{i}"), false)).collect();
+                    (format!("ns{n}"), ids)
+                })
+                .collect(),
+        )
+    }
+
+    fn round_trip(request: &DeviceRequest) -> Result<DeviceRequest, CborError> {
+        cbor::from_slice(&cbor::to_vec(&request.to_cbor()))
+    }
+
+    fn request_of(items: ItemsRequest, copies: usize) -> DeviceRequest {
+        let doc = DocRequest {
+            items_request: Tagged::new(items),
+            reader_auth: None,
+            rest: MapRest::default(),
+        };
+        DeviceRequest::new(vec![doc; copies])
+    }
+
+    #[test]
+    fn caps_hold_at_parse_time_and_in_memory() {
+        let at_caps = request_of(items(2, MAX_REQUESTED_ELEMENTS / 2), MAX_DOC_REQUESTS);
+        assert_eq!(at_caps.check_limits(), Ok(()));
+        assert_eq!(round_trip(&at_caps).map(|r| r.doc_requests.len()), Ok(16));
+        for (over, error) in [
+            (request_of(items(1, 1), MAX_DOC_REQUESTS + 1), TOO_MANY_DOC_REQUESTS),
+            (
+                request_of(items(3, MAX_REQUESTED_ELEMENTS / 2), 1),
+                TOO_MANY_ELEMENTS,
+            ),
+            (
+                request_of(items(MAX_REQUEST_NAMESPACES + 1, 0), 1),
+                TOO_MANY_NAMESPACES,
+            ),
+        ] {
+            assert_eq!(over.check_limits(), Err(error.clone()));
+            assert_eq!(round_trip(&over).err(), Some(error));
+        }
+    }
+
+    #[test]
+    fn malformed_doc_requests_are_typed_errors() {
+        let not_array = Value::Map(vec![
+            (Value::text("version"), Value::text("1.0")),
+            (Value::text("docRequests"), Value::text("x")),
+        ]);
+        assert!(DeviceRequest::from_cbor(&not_array).is_err());
+        let missing = Value::Map(vec![(Value::text("version"), Value::text("1.0"))]);
+        assert!(matches!(
+            DeviceRequest::from_cbor(&missing),
+            Err(CborError::MissingField {
+                field: "docRequests",
+                ..
+            })
+        ));
+    }
+}
