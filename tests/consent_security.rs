@@ -89,20 +89,34 @@ fn an_unsigned_request_makes_the_verdict_untrusted_in_either_order() {
     let signed = doc_requests(&[age_request(18)], Some(&world.reader_key())).remove(0);
     let unsigned = doc_requests(&[age_request(21)], None).remove(0);
     let unsigned_first = consent_for(&world, vec![unsigned.clone(), signed.clone()]);
-    assert!(is_untrusted(&unsigned_first), "{:?}", unsigned_first.verifier);
+    assert!(
+        is_untrusted(&unsigned_first),
+        "{:?}",
+        unsigned_first.verifier
+    );
     let unsigned_second = consent_for(&world, vec![signed.clone(), unsigned]);
-    assert!(is_untrusted(&unsigned_second), "{:?}", unsigned_second.verifier);
+    assert!(
+        is_untrusted(&unsigned_second),
+        "{:?}",
+        unsigned_second.verifier
+    );
     assert_eq!(unsigned_first.verifier, unsigned_second.verifier);
     // All signed by the one reader: trusted, with its identity.
     let all_signed = consent_for(
         &world,
-        doc_requests(&[age_request(18), age_request(21)], Some(&world.reader_key())),
+        doc_requests(
+            &[age_request(18), age_request(21)],
+            Some(&world.reader_key()),
+        ),
     );
     assert!(matches!(
         all_signed.verifier.trust,
         ReaderTrust::Trusted { .. }
     ));
-    assert_eq!(all_signed.verifier.organization.as_deref(), Some("Acme Ltd"));
+    assert_eq!(
+        all_signed.verifier.organization.as_deref(),
+        Some("Acme Ltd")
+    );
 }
 
 #[test]
@@ -230,7 +244,11 @@ fn a_declined_age_attestation_is_not_substituted_for_an_approved_one() {
         .documents
         .iter()
         .flatten()
-        .flat_map(|d| d.issuer_signed.items().map(|(_, i)| i.element_identifier.clone()))
+        .flat_map(|d| {
+            d.issuer_signed
+                .items()
+                .map(|(_, i)| i.element_identifier.clone())
+        })
         .collect();
     assert!(sent.is_empty(), "sent {sent:?}");
 }
@@ -254,7 +272,11 @@ fn the_consent_element_names_the_substitute_that_is_sent() {
         .documents
         .iter()
         .flatten()
-        .flat_map(|d| d.issuer_signed.items().map(|(_, i)| i.element_identifier.clone()))
+        .flat_map(|d| {
+            d.issuer_signed
+                .items()
+                .map(|(_, i)| i.element_identifier.clone())
+        })
         .collect();
     assert_eq!(sent, ["age_over_21"]);
 }

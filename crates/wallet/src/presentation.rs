@@ -137,9 +137,8 @@ pub fn holds_element(
     let Some(held) = held_credential(wallet, doc_type)? else {
         return Ok(false);
     };
-    Ok(element.is_none_or(|(namespace, identifier)| {
-        held.answering(namespace, identifier, &[]).is_some()
-    }))
+    Ok(element
+        .is_none_or(|(namespace, identifier)| held.answering(namespace, identifier, &[]).is_some()))
 }
 
 fn held_credential(wallet: &Wallet, doc_type: &str) -> Result<Option<HeldCredential>, WalletError> {

@@ -241,7 +241,9 @@ mod tests {
             "org.example.doc",
             (0..namespaces)
                 .map(|n| {
-                    let ids = (0..per_namespace).map(|i| (format!("e{i}"), false)).collect();
+                    let ids = (0..per_namespace)
+                        .map(|i| (format!("e{i}"), false))
+                        .collect();
                     (format!("ns{n}"), ids)
                 })
                 .collect(),
@@ -267,7 +269,10 @@ mod tests {
         assert_eq!(at_caps.check_limits(), Ok(()));
         assert_eq!(round_trip(&at_caps).map(|r| r.doc_requests.len()), Ok(16));
         for (over, error) in [
-            (request_of(items(1, 1), MAX_DOC_REQUESTS + 1), TOO_MANY_DOC_REQUESTS),
+            (
+                request_of(items(1, 1), MAX_DOC_REQUESTS + 1),
+                TOO_MANY_DOC_REQUESTS,
+            ),
             (
                 request_of(items(3, MAX_REQUESTED_ELEMENTS / 2), 1),
                 TOO_MANY_ELEMENTS,

@@ -209,7 +209,11 @@ mod tests {
 
     #[test]
     fn without_a_profile_every_element_has_a_finding() {
-        let requested = [element("given_name"), element("portrait"), element("x_unknown")];
+        let requested = [
+            element("given_name"),
+            element("portrait"),
+            element("x_unknown"),
+        ];
         let findings = assess_without_profile(UK_DIGITAL_ID, &requested);
         assert_eq!(findings.len(), requested.len());
         for (finding, r) in findings.iter().zip(&requested) {
