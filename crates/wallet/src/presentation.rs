@@ -14,7 +14,8 @@ use mdoc::definitions::{
     DocumentError, IssuerSigned, IssuerSignedItem, SessionTranscript,
 };
 use mdoc::profiles::{
-    self, HolderFacts, Purpose, RequestedElement, assess, assess_without_profile, match_profile,
+    self, HolderFacts, Purpose, RequestedElement, assess, assess_without_profile, is_sensitive,
+    match_profile,
 };
 use mdoc::registry::{self, age_over_threshold};
 use mdoc::x509::{ChainPurpose, VerifiedChain, verify_chain};
@@ -332,8 +333,7 @@ pub fn prepare_request(
                 intent_to_retain: r.intent_to_retain,
                 held: answer.is_some(),
                 disclosed_as: answer.clone(),
-                sensitive: registry::element(&items.doc_type, &r.namespace, &r.identifier)
-                    .is_some_and(|d| d.sensitive),
+                sensitive: is_sensitive(&items.doc_type, &r.namespace, &r.identifier),
                 findings: findings
                     .iter()
                     .filter(|f| f.namespace == r.namespace && f.identifier == r.identifier)

@@ -96,6 +96,18 @@ pub fn match_profile(
         .map(|(purpose, _)| purpose)
 }
 
+/// Whether an element is sensitive: as the registry defines it for `doc_type`, or, for an
+/// element `doc_type` does not define (an unregistered doc type reusing a namespace), as any
+/// registered doc type defines the same namespace and identifier.
+pub fn is_sensitive(doc_type: &str, namespace: &str, identifier: &str) -> bool {
+    match registry::element(doc_type, namespace, identifier) {
+        Some(definition) => definition.sensitive,
+        None => registry::doc_types().iter().any(|d| {
+            registry::element(d.doc_type, namespace, identifier).is_some_and(|e| e.sensitive)
+        }),
+    }
+}
+
 /// The findings for a request of `doc_type` that no purpose profile covers (see
 /// [`match_profile`]): every element gets a [`FindingKind::NoRegisteredPurpose`] finding, so a
 /// wallet pre-selects nothing; the explanation says when the registry marks it sensitive.
@@ -103,9 +115,7 @@ pub fn assess_without_profile(doc_type: &str, requested: &[RequestedElement]) ->
     requested
         .iter()
         .map(|r| {
-            let sensitive = registry::element(doc_type, &r.namespace, &r.identifier)
-                .is_some_and(|d| d.sensitive);
-            let explanation = if sensitive {
+            let explanation = if is_sensitive(doc_type, &r.namespace, &r.identifier) {
                 "No registered purpose covers this request, and this is sensitive information."
             } else {
                 "No registered purpose covers this request."
@@ -224,5 +234,19 @@ mod tests {
         assert!(findings[1].explanation.contains("sensitive"));
         assert!(!findings[0].explanation.contains("sensitive"));
         assert!(assess_without_profile("org.example.unknown", &[]).is_empty());
+        // An unregistered doc type asking for the ISO portrait is still flagged sensitive.
+        let unknown = assess_without_profile("org.example.unknown", &[element("portrait")]);
+        assert!(unknown[0].explanation.contains("sensitive"));
+        assert!(is_sensitive(
+            "org.example.unknown",
+            ISO_NAMESPACE,
+            "portrait"
+        ));
+        assert!(!is_sensitive(
+            "org.example.unknown",
+            ISO_NAMESPACE,
+            "given_name"
+        ));
+        assert!(!is_sensitive(UK_DIGITAL_ID, ISO_NAMESPACE, "x_unknown"));
     }
 }

@@ -11,6 +11,6 @@ mod definitions;
 pub use age::{age_substitute, nearest_age_attestation};
 pub use assess::{
     Finding, FindingKind, HolderFacts, RequestedElement, assess, assess_without_profile,
-    match_profile,
+    is_sensitive, match_profile,
 };
 pub use definitions::{Condition, ProfileElement, Purpose, PurposeProfile, Retention, profile};
