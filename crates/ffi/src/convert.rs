@@ -158,7 +158,7 @@ pub struct VerifierIdentity {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Finding {
     /// The kind: not_in_profile, explicitly_excluded, age_attestation_would_do,
-    /// retention_not_needed, condition_not_met.
+    /// retention_not_needed, condition_not_met, no_registered_purpose.
     pub kind: String,
     /// A short explanation for the citizen.
     pub explanation: String,
@@ -177,6 +177,9 @@ pub struct ConsentElement {
     pub intent_to_retain: bool,
     /// Whether the wallet holds it.
     pub held: bool,
+    /// The identifier actually sent if approved (itself, or the age_over_NN answering it);
+    /// none when nothing is sent.
+    pub disclosed_as: Option<String>,
     /// Whether it is sensitive.
     pub sensitive: bool,
     /// Minimisation findings (empty: the purpose needs it).
@@ -237,6 +240,7 @@ fn finding_kind(kind: mdoc::profiles::FindingKind) -> String {
         K::AgeAttestationWouldDo => "age_attestation_would_do",
         K::RetentionNotNeeded => "retention_not_needed",
         K::ConditionNotMet => "condition_not_met",
+        K::NoRegisteredPurpose => "no_registered_purpose",
         _ => "other",
     }
     .to_owned()
@@ -284,6 +288,7 @@ impl From<&wallet::consent::ConsentRequest> for ConsentRequest {
                             label: e.label.clone(),
                             intent_to_retain: e.intent_to_retain,
                             held: e.held,
+                            disclosed_as: e.disclosed_as.clone(),
                             sensitive: e.sensitive,
                             findings: e
                                 .findings

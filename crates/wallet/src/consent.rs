@@ -72,9 +72,15 @@ pub struct ConsentElement {
     pub intent_to_retain: bool,
     /// Whether the wallet holds it (for age_over_NN: whether an attestation answers it).
     pub held: bool,
+    /// The identifier actually sent if this element is approved: the element itself, or for an
+    /// age_over_NN not held, the nearest attestation that answers it (ISO 18013-5 §7.2.5) —
+    /// never one this request also asks for, which the citizen decides on separately. `None`
+    /// when nothing is sent for it.
+    pub disclosed_as: Option<String>,
     /// Whether the registry marks it sensitive.
     pub sensitive: bool,
-    /// Minimisation findings for this element (empty: the purpose needs it).
+    /// Minimisation findings for this element (empty: the purpose needs it). When no purpose
+    /// profile covers the request, every element has one.
     pub findings: Vec<Finding>,
 }
 
@@ -133,6 +139,7 @@ impl Selection {
 
 impl ConsentRequest {
     /// Every held element without a minimisation finding: what a careful app pre-selects.
+    /// Empty for a document no purpose profile covers (each of its elements has a finding).
     pub fn recommended_selection(&self) -> Selection {
         self.selection_where(|e| e.held && e.findings.is_empty())
     }

@@ -3,6 +3,7 @@
 //! the SessionTranscript differs.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use mdoc::auth::{device_authentication_bytes, emac_key, reader_authentication_bytes};
 use mdoc::cbor::MapRest;
@@ -12,9 +13,12 @@ use mdoc::definitions::{
     DeviceAuth, DeviceNameSpacesMap, DeviceRequest, DeviceResponse, DeviceSigned, Document,
     DocumentError, IssuerSigned, IssuerSignedItem, SessionTranscript,
 };
-use mdoc::profiles::{self, HolderFacts, Purpose, RequestedElement, assess, match_profile};
+use mdoc::profiles::{
+    self, HolderFacts, Purpose, RequestedElement, assess, assess_without_profile, is_sensitive,
+    match_profile,
+};
 use mdoc::registry::{self, age_over_threshold};
-use mdoc::x509::{ChainPurpose, verify_chain};
+use mdoc::x509::{ChainPurpose, VerifiedChain, verify_chain};
 
 use crate::consent::{
     ConsentDocument, ConsentElement, ConsentRequest, ReaderTrust, Selection, VerifierIdentity,
@@ -46,11 +50,15 @@ pub struct PreparedRequest {
 #[derive(Debug, Clone)]
 struct PreparedDocument {
     doc_type: String,
+    /// The requested (namespace, identifier) pairs, in request order.
     requested: Vec<(String, String)>,
-    credential: Option<HeldCredential>,
+    /// For each requested pair, the identifier sent if it is approved (`None`: nothing answers
+    /// it). Computed once, shown on the consent element and used as is when responding.
+    answers: Vec<Option<String>>,
+    credential: Option<Arc<HeldCredential>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct HeldCredential {
     stored: StoredCredential,
     issuer_signed: IssuerSigned,
@@ -64,9 +72,15 @@ impl HeldCredential {
             .map(|(_, item)| item)
     }
 
-    /// The identifier that answers `identifier`: itself, or for age_over_NN the nearest held
-    /// attestation (ISO 18013-5 §7.2.5).
-    fn answering(&self, namespace: &str, identifier: &str) -> Option<String> {
+    /// The identifier that answers `identifier` in a request that also asks for
+    /// `also_requested` (identifiers in the same namespace): itself, or for age_over_NN the
+    /// nearest held attestation (ISO 18013-5 §7.2.5) unless the verifier asked for that one too.
+    fn answering(
+        &self,
+        namespace: &str,
+        identifier: &str,
+        also_requested: &[&str],
+    ) -> Option<String> {
         if self.item(namespace, identifier).is_some() {
             return Some(identifier.to_owned());
         }
@@ -82,7 +96,11 @@ impl HeldCredential {
                 ))
             })
             .collect();
-        profiles::nearest_age_attestation(&held, requested).map(|nn| format!("age_over_{nn:02}"))
+        let asked: Vec<u8> = also_requested
+            .iter()
+            .filter_map(|id| age_over_threshold(id))
+            .collect();
+        profiles::age_substitute(&held, requested, &asked).map(|nn| format!("age_over_{nn:02}"))
     }
 
     fn nationality(&self) -> Option<String> {
@@ -111,7 +129,7 @@ impl PreparedRequest {
 }
 
 /// Whether the wallet holds a currently valid credential of `doc_type` and, when `element`
-/// (namespace, identifier) is given, an element that answers it.
+/// (namespace, identifier) is given, an element that answers it on its own.
 pub fn holds_element(
     wallet: &Wallet,
     doc_type: &str,
@@ -121,7 +139,7 @@ pub fn holds_element(
         return Ok(false);
     };
     Ok(element
-        .is_none_or(|(namespace, identifier)| held.answering(namespace, identifier).is_some()))
+        .is_none_or(|(namespace, identifier)| held.answering(namespace, identifier, &[]).is_some()))
 }
 
 fn held_credential(wallet: &Wallet, doc_type: &str) -> Result<Option<HeldCredential>, WalletError> {
@@ -134,6 +152,8 @@ fn held_credential(wallet: &Wallet, doc_type: &str) -> Result<Option<HeldCredent
     let Some(summary) = candidate else {
         return Ok(None);
     };
+    #[cfg(test)]
+    trace::record(trace::Op::LoadCredential);
     let stored = wallet.credential(&summary.id)?;
     let issuer_signed: IssuerSigned = cbor::from_slice(&stored.record.issuer_signed)?;
     Ok(Some(HeldCredential {
@@ -142,26 +162,77 @@ fn held_credential(wallet: &Wallet, doc_type: &str) -> Result<Option<HeldCredent
     }))
 }
 
+/// The credentials answering one request, each read and decrypted once however many
+/// DocRequests ask for its doc type.
+#[derive(Default)]
+struct CredentialCache {
+    by_doc_type: Vec<(String, Option<Arc<HeldCredential>>)>,
+}
+
+impl CredentialCache {
+    fn get(
+        &mut self,
+        wallet: &Wallet,
+        doc_type: &str,
+    ) -> Result<Option<Arc<HeldCredential>>, WalletError> {
+        if let Some((_, held)) = self.by_doc_type.iter().find(|(d, _)| d == doc_type) {
+            return Ok(held.clone());
+        }
+        let held = held_credential(wallet, doc_type)?.map(Arc::new);
+        self.by_doc_type.push((doc_type.to_owned(), held.clone()));
+        Ok(held)
+    }
+}
+
+fn untrusted(reason: impl Into<String>) -> VerifierIdentity {
+    VerifierIdentity {
+        trust: ReaderTrust::Untrusted {
+            reason: reason.into(),
+        },
+        ..VerifierIdentity::anonymous()
+    }
+}
+
+/// The trust verdict over every DocRequest, independent of their order: not authenticated when
+/// none carries reader authentication; trusted only when every one verifies under the same
+/// reader certificate; otherwise untrusted, with no reader identity shown.
 fn verify_reader(wallet: &Wallet, request: &DeviceRequest, transcript: &Value) -> VerifierIdentity {
-    let mut identity = VerifierIdentity::anonymous();
+    let signed = request
+        .doc_requests
+        .iter()
+        .filter(|d| d.reader_auth.is_some())
+        .count();
+    if signed == 0 {
+        return VerifierIdentity::anonymous();
+    }
+    if signed < request.doc_requests.len() {
+        return untrusted("only some requests carry reader authentication");
+    }
+    // Each distinct certificate chain is validated once; each signature is checked, since each
+    // covers a different ItemsRequest.
+    let mut chains: Vec<(Vec<Vec<u8>>, VerifiedChain)> = Vec::new();
+    let mut reader: Option<usize> = None;
     for doc in &request.doc_requests {
         let Some(reader_auth) = &doc.reader_auth else {
-            if identity.trust == ReaderTrust::NotAuthenticated {
-                continue;
-            }
-            return VerifierIdentity {
-                trust: ReaderTrust::Untrusted {
-                    reason: "only some documents carry reader authentication".to_owned(),
-                },
-                ..VerifierIdentity::anonymous()
-            };
+            continue;
         };
         let verdict = (|| {
             let sign1 = CoseSign1::from_value(reader_auth).map_err(|e| e.to_string())?;
             let chain = sign1.x5chain().map_err(|e| e.to_string())?;
-            let anchors = &wallet.config().reader_anchors;
-            let verified = verify_chain(&chain, anchors, wallet.now(), ChainPurpose::ReaderAuth)
-                .map_err(|e| e.to_string())?;
+            let index = match chains.iter().position(|(c, _)| *c == chain) {
+                Some(index) => index,
+                None => {
+                    #[cfg(test)]
+                    trace::record(trace::Op::VerifyChain);
+                    let anchors = &wallet.config().reader_anchors;
+                    let verified =
+                        verify_chain(&chain, anchors, wallet.now(), ChainPurpose::ReaderAuth)
+                            .map_err(|e| e.to_string())?;
+                    chains.push((chain, verified));
+                    chains.len() - 1
+                }
+            };
+            let verified = chains.get(index).map(|(_, v)| v).ok_or("chain cache")?;
             let key = verified
                 .leaf_key()
                 .ok_or_else(|| "reader key is not P-256".to_owned())?;
@@ -169,51 +240,72 @@ fn verify_reader(wallet: &Wallet, request: &DeviceRequest, transcript: &Value) -
             sign1
                 .verify(&key, Some(payload.encoded()))
                 .map_err(|e| e.to_string())?;
-            Ok::<_, String>(verified)
+            Ok::<_, String>(index)
         })();
-        match verdict {
-            Ok(verified) => {
-                identity = VerifierIdentity {
-                    common_name: verified.leaf.subject_common_name(),
-                    organization: verified.leaf.subject_organization(),
-                    country: verified.leaf.subject_country(),
-                    trust: ReaderTrust::Trusted {
-                        anchor: verified.anchor.subject_common_name().unwrap_or_default(),
-                    },
-                    origin: None,
-                };
-            }
-            Err(reason) => {
-                return VerifierIdentity {
-                    trust: ReaderTrust::Untrusted { reason },
-                    ..VerifierIdentity::anonymous()
-                };
+        let index = match verdict {
+            Ok(index) => index,
+            Err(reason) => return untrusted(reason),
+        };
+        match reader {
+            None => reader = Some(index),
+            Some(first) => {
+                let leaf = |i: usize| chains.get(i).and_then(|(c, _)| c.first());
+                if leaf(first) != leaf(index) {
+                    return untrusted("requests are signed by different reader certificates");
+                }
             }
         }
     }
-    identity
+    let Some((_, verified)) = reader.and_then(|i| chains.get(i)) else {
+        return VerifierIdentity::anonymous();
+    };
+    VerifierIdentity {
+        common_name: verified.leaf.subject_common_name(),
+        organization: verified.leaf.subject_organization(),
+        country: verified.leaf.subject_country(),
+        trust: ReaderTrust::Trusted {
+            anchor: verified.anchor.subject_common_name().unwrap_or_default(),
+        },
+        origin: None,
+    }
 }
 
-/// Understands `request` in the context of `transcript`: verifies reader authentication,
-/// finds the credentials that answer it, and builds the consent object.
+/// Understands `request` in the context of `transcript`: checks the request's caps
+/// ([`mdoc::definitions::request::MAX_DOC_REQUESTS`] and the per-request element caps),
+/// verifies reader authentication, finds the credentials that answer it (each read once), and
+/// builds the consent object.
 pub fn prepare_request(
     wallet: &Wallet,
     request: &DeviceRequest,
     transcript: &SessionTranscript,
 ) -> Result<PreparedRequest, WalletError> {
+    request.check_limits()?;
     let transcript_value = transcript.to_cbor();
     let verifier = verify_reader(wallet, request, &transcript_value);
+    let mut credentials = CredentialCache::default();
     let mut consent_documents = Vec::new();
     let mut documents = Vec::new();
     for doc in &request.doc_requests {
         let items = doc.items_request.value();
-        let credential = held_credential(wallet, &items.doc_type)?;
+        let credential = credentials.get(wallet, &items.doc_type)?;
         let requested: Vec<RequestedElement> = items
             .elements()
             .map(|(ns, id, retain)| RequestedElement {
                 namespace: ns.to_owned(),
                 identifier: id.to_owned(),
                 intent_to_retain: retain,
+            })
+            .collect();
+        let answers: Vec<Option<String>> = requested
+            .iter()
+            .map(|r| {
+                let held = credential.as_ref()?;
+                let also_requested: Vec<&str> = requested
+                    .iter()
+                    .filter(|o| o.namespace == r.namespace && o.identifier != r.identifier)
+                    .map(|o| o.identifier.as_str())
+                    .collect();
+                held.answering(&r.namespace, &r.identifier, &also_requested)
             })
             .collect();
         let declared = items
@@ -225,23 +317,23 @@ pub fn prepare_request(
             .and_then(Purpose::from_id);
         let purpose = match_profile(&items.doc_type, &requested, declared);
         let facts = HolderFacts {
-            nationality: credential.as_ref().and_then(HeldCredential::nationality),
+            nationality: credential.as_ref().and_then(|c| c.nationality()),
         };
-        let findings = purpose
-            .map(|p| assess(&profiles::profile(p), &requested, &facts))
-            .unwrap_or_default();
+        let findings = match purpose {
+            Some(p) => assess(&profiles::profile(p), &requested, &facts),
+            None => assess_without_profile(&items.doc_type, &requested),
+        };
         let elements = requested
             .iter()
-            .map(|r| ConsentElement {
+            .zip(&answers)
+            .map(|(r, answer)| ConsentElement {
                 namespace: r.namespace.clone(),
                 identifier: r.identifier.clone(),
                 label: registry::label(&items.doc_type, &r.namespace, &r.identifier),
                 intent_to_retain: r.intent_to_retain,
-                held: credential
-                    .as_ref()
-                    .is_some_and(|c| c.answering(&r.namespace, &r.identifier).is_some()),
-                sensitive: registry::element(&items.doc_type, &r.namespace, &r.identifier)
-                    .is_some_and(|d| d.sensitive),
+                held: answer.is_some(),
+                disclosed_as: answer.clone(),
+                sensitive: is_sensitive(&items.doc_type, &r.namespace, &r.identifier),
                 findings: findings
                     .iter()
                     .filter(|f| f.namespace == r.namespace && f.identifier == r.identifier)
@@ -264,6 +356,7 @@ pub fn prepare_request(
                 .into_iter()
                 .map(|r| (r.namespace, r.identifier))
                 .collect(),
+            answers,
             credential,
         });
     }
@@ -355,10 +448,10 @@ fn disclose(
 ) -> Result<Option<Document>, WalletError> {
     let mut disclosed: BTreeSet<(String, String)> = BTreeSet::new();
     let mut not_held: Vec<(String, Vec<(String, i64)>)> = Vec::new();
-    for (namespace, identifier) in &doc.requested {
-        match held.answering(namespace, identifier) {
+    for ((namespace, identifier), answer) in doc.requested.iter().zip(&doc.answers) {
+        match answer {
             Some(answer) if selection.contains(&doc.doc_type, namespace, identifier) => {
-                disclosed.insert((namespace.clone(), answer));
+                disclosed.insert((namespace.clone(), answer.clone()));
             }
             Some(_) => {}
             None => match not_held.iter_mut().find(|(ns, _)| ns == namespace) {
@@ -423,4 +516,200 @@ fn disclose(
         errors: (!not_held.is_empty()).then_some(not_held),
         rest: MapRest::default(),
     }))
+}
+
+/// Test-only record of the expensive steps of preparing a request (reading and decrypting a
+/// credential, validating a reader certificate chain), which are not otherwise observable.
+#[cfg(test)]
+pub(crate) mod trace {
+    use std::cell::RefCell;
+
+    /// An expensive step.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum Op {
+        LoadCredential,
+        VerifyChain,
+    }
+
+    thread_local! {
+        static LOG: RefCell<Vec<Op>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(crate) fn record(op: Op) {
+        LOG.with(|log| log.borrow_mut().push(op));
+    }
+
+    /// The steps recorded on this thread since the last call.
+    pub(crate) fn take() -> Vec<Op> {
+        LOG.with(|log| std::mem::take(&mut *log.borrow_mut()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use issuer::certs::{CertificateProfile, CertifiedKey};
+    use issuer::samples::{self, AMELIA};
+    use issuer::{TestIssuer, ValidityWindow};
+    use mdoc::cbor::MapRest;
+    use mdoc::clock::FixedClock;
+    use mdoc::definitions::{DocRequest, Handover, ItemsRequest};
+    use mdoc::registry::{ISO_NAMESPACE, MDL, UK_DIGITAL_ID};
+    use mdoc::time::Timestamp;
+    use mdoc::x509::TrustAnchors;
+
+    use crate::WalletConfig;
+    use crate::keys::WalletKey;
+    use crate::secure_area::SoftwareSecureArea;
+
+    const NOW: Timestamp = Timestamp::from_unix_seconds(1_795_521_600);
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        wallet: Wallet,
+        reader: CertifiedKey,
+    }
+
+    /// A wallet holding a UK digital ID and an mDL, and a reader certificate it trusts.
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let issuer = TestIssuer::new("UK Digital Identity", "GB", NOW).unwrap();
+        let start = NOW.plus_days(-30);
+        let root = CertifiedKey::new_reader_root(&CertificateProfile::new(
+            "Reader Root",
+            "GB",
+            start,
+            3650,
+        ))
+        .unwrap();
+        let reader =
+            CertifiedKey::new_reader(&root, &CertificateProfile::new("Reader", "GB", start, 365))
+                .unwrap();
+        let key = WalletKey::from_bytes([7; 32]);
+        let area = SoftwareSecureArea::open(&dir.path().join("keys"), &key).unwrap();
+        let config = WalletConfig {
+            issuer_anchors: TrustAnchors::new(vec![issuer.iaca().certificate().clone()]),
+            reader_anchors: TrustAnchors::new(vec![root.certificate().clone()]),
+            device_auth: DeviceAuthMode::Signature,
+        };
+        let wallet = Wallet::open(
+            &dir.path().join("store"),
+            &key,
+            Arc::new(area),
+            config,
+            Arc::new(FixedClock(NOW)),
+        )
+        .unwrap();
+        for data in [
+            samples::uk_digital_id(&AMELIA, NOW.date()),
+            samples::mdl(&AMELIA, NOW.date()),
+        ] {
+            let pending = wallet.prepare(&data.doc_type).unwrap();
+            let issued = issuer
+                .issue(
+                    &data,
+                    &pending.device_key,
+                    &ValidityWindow::starting(NOW.plus_days(-1), 365),
+                )
+                .unwrap();
+            wallet.accept(&pending, &issued.bytes).unwrap();
+        }
+        Fixture {
+            _dir: dir,
+            wallet,
+            reader,
+        }
+    }
+
+    fn transcript() -> SessionTranscript {
+        SessionTranscript {
+            device_engagement: None,
+            e_reader_key: None,
+            handover: Handover::Qr,
+        }
+    }
+
+    fn signed_request(reader: &CertifiedKey, doc_type: &str, identifier: &str) -> DocRequest {
+        let items_request = Tagged::new(ItemsRequest::new(
+            doc_type,
+            vec![(
+                ISO_NAMESPACE.to_owned(),
+                vec![(identifier.to_owned(), false)],
+            )],
+        ));
+        let payload =
+            reader_authentication_bytes(&transcript().to_cbor(), items_request.embedded());
+        let reader_auth = CoseSign1::sign(
+            reader.signing_key(),
+            payload.encoded(),
+            Payload::Detached,
+            &[reader.certificate().der().to_vec()],
+        )
+        .unwrap()
+        .to_cbor();
+        DocRequest {
+            items_request,
+            reader_auth: Some(reader_auth),
+            rest: MapRest::default(),
+        }
+    }
+
+    #[test]
+    fn each_credential_and_reader_chain_is_checked_once_per_request() {
+        let f = fixture();
+        // MAX_DOC_REQUESTS DocRequests over two doc types, all signed by the one reader.
+        let doc_requests: Vec<DocRequest> = (0..mdoc::definitions::request::MAX_DOC_REQUESTS)
+            .map(|n| {
+                let doc_type = if n % 2 == 0 { UK_DIGITAL_ID } else { MDL };
+                signed_request(&f.reader, doc_type, "age_over_18")
+            })
+            .collect();
+        let request = DeviceRequest::new(doc_requests);
+        trace::take();
+        let prepared = prepare_request(&f.wallet, &request, &transcript()).unwrap();
+        let ops = trace::take();
+        let count = |op| ops.iter().filter(|o| **o == op).count();
+        assert_eq!(count(trace::Op::LoadCredential), 2, "{ops:?}");
+        assert_eq!(count(trace::Op::VerifyChain), 1, "{ops:?}");
+        assert!(matches!(
+            prepared.consent().verifier.trust,
+            ReaderTrust::Trusted { .. }
+        ));
+        // The documents of one doc type share the one loaded credential.
+        let first = prepared.documents[0].credential.as_ref().unwrap();
+        assert!(
+            prepared
+                .documents
+                .iter()
+                .step_by(2)
+                .all(|d| Arc::ptr_eq(d.credential.as_ref().unwrap(), first))
+        );
+        // Responding reads nothing again.
+        respond(
+            &f.wallet,
+            &prepared,
+            &prepared.consent().everything_held(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(trace::take(), []);
+    }
+
+    #[test]
+    fn a_request_over_the_cap_is_refused_before_any_work() {
+        let f = fixture();
+        let over = DeviceRequest::new(vec![
+            signed_request(&f.reader, UK_DIGITAL_ID, "age_over_18");
+            mdoc::definitions::request::MAX_DOC_REQUESTS + 1
+        ]);
+        trace::take();
+        let refused = prepare_request(&f.wallet, &over, &transcript()).unwrap_err();
+        assert!(matches!(
+            refused,
+            WalletError::Malformed(mdoc::cbor::CborError::InvalidValue { .. })
+        ));
+        assert_eq!(trace::take(), []);
+        // The message names the cap, not the request's content.
+        assert!(refused.to_string().contains("docRequests"), "{refused}");
+    }
 }

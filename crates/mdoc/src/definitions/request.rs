@@ -5,6 +5,27 @@ use crate::cbor::{
     CborError, FieldMap, FromCbor, MapRest, Tagged, ToCbor, Value, text_map, text_map_value,
 };
 
+/// Most DocRequests accepted in one DeviceRequest. A real request asks for a handful of
+/// documents; each DocRequest costs the wallet a credential lookup and a reader signature check.
+pub const MAX_DOC_REQUESTS: usize = 16;
+
+/// Most element identifiers accepted in one ItemsRequest, across its namespaces (an mDL has
+/// about 35 elements plus its age_over_NN attestations).
+pub const MAX_REQUESTED_ELEMENTS: usize = 256;
+
+/// Most namespaces accepted in one ItemsRequest.
+pub const MAX_REQUEST_NAMESPACES: usize = 32;
+
+const TOO_MANY_DOC_REQUESTS: CborError = CborError::InvalidValue {
+    context: "DeviceRequest docRequests: more than MAX_DOC_REQUESTS",
+};
+const TOO_MANY_ELEMENTS: CborError = CborError::InvalidValue {
+    context: "ItemsRequest nameSpaces: more than MAX_REQUESTED_ELEMENTS elements",
+};
+const TOO_MANY_NAMESPACES: CborError = CborError::InvalidValue {
+    context: "ItemsRequest nameSpaces: more than MAX_REQUEST_NAMESPACES namespaces",
+};
+
 /// A reader's request for one or more documents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceRequest {
@@ -49,6 +70,18 @@ impl DeviceRequest {
             rest: MapRest::default(),
         }
     }
+
+    /// Checks the caps a parsed request already meets ([`MAX_DOC_REQUESTS`],
+    /// [`MAX_REQUEST_NAMESPACES`], [`MAX_REQUESTED_ELEMENTS`]), for requests built in memory
+    /// (for example from an OpenID4VP DCQL query).
+    pub fn check_limits(&self) -> Result<(), CborError> {
+        if self.doc_requests.len() > MAX_DOC_REQUESTS {
+            return Err(TOO_MANY_DOC_REQUESTS);
+        }
+        self.doc_requests
+            .iter()
+            .try_for_each(|doc| doc.items_request.value().check_limits())
+    }
 }
 
 impl ItemsRequest {
@@ -63,6 +96,17 @@ impl ItemsRequest {
             request_info: None,
             rest: MapRest::default(),
         }
+    }
+
+    /// Checks [`MAX_REQUEST_NAMESPACES`] and [`MAX_REQUESTED_ELEMENTS`].
+    pub fn check_limits(&self) -> Result<(), CborError> {
+        if self.name_spaces.len() > MAX_REQUEST_NAMESPACES {
+            return Err(TOO_MANY_NAMESPACES);
+        }
+        if self.elements().count() > MAX_REQUESTED_ELEMENTS {
+            return Err(TOO_MANY_ELEMENTS);
+        }
+        Ok(())
     }
 
     /// Every requested element as (namespace, identifier, intent to retain).
@@ -80,7 +124,17 @@ impl FromCbor for DeviceRequest {
         let mut f = FieldMap::new(value, "DeviceRequest")?;
         let version: String = f.required("version")?;
         check_version(&version, "DeviceRequest version")?;
-        let doc_requests: Vec<DocRequest> = f.required("docRequests")?;
+        let doc_requests_value = f.value("docRequests").ok_or(CborError::MissingField {
+            context: "DeviceRequest",
+            field: "docRequests",
+        })?;
+        // Counted before any DocRequest is mapped, so an oversized request costs no more work.
+        if let Value::Array(items) = doc_requests_value
+            && items.len() > MAX_DOC_REQUESTS
+        {
+            return Err(TOO_MANY_DOC_REQUESTS);
+        }
+        let doc_requests: Vec<DocRequest> = FromCbor::from_cbor(doc_requests_value)?;
         Ok(DeviceRequest {
             version,
             doc_requests,
@@ -127,10 +181,22 @@ impl FromCbor for ItemsRequest {
             context: "ItemsRequest",
             field: "nameSpaces",
         })?;
+        if let Value::Map(entries) = name_spaces_value
+            && entries.len() > MAX_REQUEST_NAMESPACES
+        {
+            return Err(TOO_MANY_NAMESPACES);
+        }
         let raw: Vec<(String, Value)> = text_map(name_spaces_value, "ItemsRequest nameSpaces")?;
+        let mut element_count = 0usize;
         let name_spaces = raw
             .iter()
             .map(|(ns, elements)| {
+                if let Value::Map(entries) = elements {
+                    element_count = element_count.saturating_add(entries.len());
+                    if element_count > MAX_REQUESTED_ELEMENTS {
+                        return Err(TOO_MANY_ELEMENTS);
+                    }
+                }
                 Ok((ns.clone(), text_map(elements, "ItemsRequest DataElements")?))
             })
             .collect::<Result<_, CborError>>()?;
@@ -162,5 +228,79 @@ impl ToCbor for ItemsRequest {
             known.push((Value::text("requestInfo"), text_map_value(info)));
         }
         self.rest.build(known)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cbor;
+
+    fn items(namespaces: usize, per_namespace: usize) -> ItemsRequest {
+        ItemsRequest::new(
+            "org.example.doc",
+            (0..namespaces)
+                .map(|n| {
+                    let ids = (0..per_namespace)
+                        .map(|i| (format!("e{i}"), false))
+                        .collect();
+                    (format!("ns{n}"), ids)
+                })
+                .collect(),
+        )
+    }
+
+    fn round_trip(request: &DeviceRequest) -> Result<DeviceRequest, CborError> {
+        cbor::from_slice(&cbor::to_vec(&request.to_cbor()))
+    }
+
+    fn request_of(items: ItemsRequest, copies: usize) -> DeviceRequest {
+        let doc = DocRequest {
+            items_request: Tagged::new(items),
+            reader_auth: None,
+            rest: MapRest::default(),
+        };
+        DeviceRequest::new(vec![doc; copies])
+    }
+
+    #[test]
+    fn caps_hold_at_parse_time_and_in_memory() {
+        let at_caps = request_of(items(2, MAX_REQUESTED_ELEMENTS / 2), MAX_DOC_REQUESTS);
+        assert_eq!(at_caps.check_limits(), Ok(()));
+        assert_eq!(round_trip(&at_caps).map(|r| r.doc_requests.len()), Ok(16));
+        for (over, error) in [
+            (
+                request_of(items(1, 1), MAX_DOC_REQUESTS + 1),
+                TOO_MANY_DOC_REQUESTS,
+            ),
+            (
+                request_of(items(3, MAX_REQUESTED_ELEMENTS / 2), 1),
+                TOO_MANY_ELEMENTS,
+            ),
+            (
+                request_of(items(MAX_REQUEST_NAMESPACES + 1, 0), 1),
+                TOO_MANY_NAMESPACES,
+            ),
+        ] {
+            assert_eq!(over.check_limits(), Err(error.clone()));
+            assert_eq!(round_trip(&over).err(), Some(error));
+        }
+    }
+
+    #[test]
+    fn malformed_doc_requests_are_typed_errors() {
+        let not_array = Value::Map(vec![
+            (Value::text("version"), Value::text("1.0")),
+            (Value::text("docRequests"), Value::text("x")),
+        ]);
+        assert!(DeviceRequest::from_cbor(&not_array).is_err());
+        let missing = Value::Map(vec![(Value::text("version"), Value::text("1.0"))]);
+        assert!(matches!(
+            DeviceRequest::from_cbor(&missing),
+            Err(CborError::MissingField {
+                field: "docRequests",
+                ..
+            })
+        ));
     }
 }

@@ -1,7 +1,7 @@
 //! Matching a request to a profile and finding where it asks for more than the purpose needs.
 
 use super::definitions::{Condition, Purpose, PurposeProfile, Retention, profile};
-use crate::registry::age_over_threshold;
+use crate::registry::{self, age_over_threshold};
 
 /// One requested element, as the wallet sees it in an ItemsRequest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub enum FindingKind {
     RetentionNotNeeded,
     /// The element is needed only in circumstances that do not apply to this holder.
     ConditionNotMet,
+    /// No registered purpose profile covers the request, so nothing shows the element is needed.
+    NoRegisteredPurpose,
 }
 
 /// One minimisation finding for the consent screen. The explanation never contains values.
@@ -92,6 +94,40 @@ pub fn match_profile(
         .filter(|(_, covered)| covered * 2 >= requested.len())
         .max_by_key(|(_, covered)| *covered)
         .map(|(purpose, _)| purpose)
+}
+
+/// Whether an element is sensitive: as the registry defines it for `doc_type`, or, for an
+/// element `doc_type` does not define (an unregistered doc type reusing a namespace), as any
+/// registered doc type defines the same namespace and identifier.
+pub fn is_sensitive(doc_type: &str, namespace: &str, identifier: &str) -> bool {
+    match registry::element(doc_type, namespace, identifier) {
+        Some(definition) => definition.sensitive,
+        None => registry::doc_types().iter().any(|d| {
+            registry::element(d.doc_type, namespace, identifier).is_some_and(|e| e.sensitive)
+        }),
+    }
+}
+
+/// The findings for a request of `doc_type` that no purpose profile covers (see
+/// [`match_profile`]): every element gets a [`FindingKind::NoRegisteredPurpose`] finding, so a
+/// wallet pre-selects nothing; the explanation says when the registry marks it sensitive.
+pub fn assess_without_profile(doc_type: &str, requested: &[RequestedElement]) -> Vec<Finding> {
+    requested
+        .iter()
+        .map(|r| {
+            let explanation = if is_sensitive(doc_type, &r.namespace, &r.identifier) {
+                "No registered purpose covers this request, and this is sensitive information."
+            } else {
+                "No registered purpose covers this request."
+            };
+            Finding {
+                namespace: r.namespace.clone(),
+                identifier: r.identifier.clone(),
+                kind: FindingKind::NoRegisteredPurpose,
+                explanation: explanation.to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// Every place where `requested` asks for more than `profile` needs.
@@ -166,4 +202,51 @@ pub fn assess(
         }
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{ISO_NAMESPACE, UK_DIGITAL_ID};
+
+    fn element(identifier: &str) -> RequestedElement {
+        RequestedElement {
+            namespace: ISO_NAMESPACE.to_owned(),
+            identifier: identifier.to_owned(),
+            intent_to_retain: false,
+        }
+    }
+
+    #[test]
+    fn without_a_profile_every_element_has_a_finding() {
+        let requested = [
+            element("given_name"),
+            element("portrait"),
+            element("x_unknown"),
+        ];
+        let findings = assess_without_profile(UK_DIGITAL_ID, &requested);
+        assert_eq!(findings.len(), requested.len());
+        for (finding, r) in findings.iter().zip(&requested) {
+            assert_eq!(finding.identifier, r.identifier);
+            assert_eq!(finding.kind, FindingKind::NoRegisteredPurpose);
+        }
+        // The portrait is sensitive in the registry and the explanation says so.
+        assert!(findings[1].explanation.contains("sensitive"));
+        assert!(!findings[0].explanation.contains("sensitive"));
+        assert!(assess_without_profile("org.example.unknown", &[]).is_empty());
+        // An unregistered doc type asking for the ISO portrait is still flagged sensitive.
+        let unknown = assess_without_profile("org.example.unknown", &[element("portrait")]);
+        assert!(unknown[0].explanation.contains("sensitive"));
+        assert!(is_sensitive(
+            "org.example.unknown",
+            ISO_NAMESPACE,
+            "portrait"
+        ));
+        assert!(!is_sensitive(
+            "org.example.unknown",
+            ISO_NAMESPACE,
+            "given_name"
+        ));
+        assert!(!is_sensitive(UK_DIGITAL_ID, ISO_NAMESPACE, "x_unknown"));
+    }
 }

@@ -8,6 +8,9 @@ mod age;
 mod assess;
 mod definitions;
 
-pub use age::nearest_age_attestation;
-pub use assess::{Finding, FindingKind, HolderFacts, RequestedElement, assess, match_profile};
+pub use age::{age_substitute, nearest_age_attestation};
+pub use assess::{
+    Finding, FindingKind, HolderFacts, RequestedElement, assess, assess_without_profile,
+    is_sensitive, match_profile,
+};
 pub use definitions::{Condition, ProfileElement, Purpose, PurposeProfile, Retention, profile};
