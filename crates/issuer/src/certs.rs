@@ -90,6 +90,10 @@ pub struct CertificateKind {
     pub key_usage: Vec<KeyUsages>,
     /// Extended key usages (empty: no extension).
     pub extended_key_usage: Vec<ObjectIdentifier>,
+    /// Whether to add the issuer alternative name (Annex B: mandatory on IACA and DS).
+    pub issuer_alt_name: bool,
+    /// Whether to add the CRL distribution point (Annex B: mandatory on IACA and DS).
+    pub crl_distribution_point: bool,
 }
 
 impl CertificateKind {
@@ -99,6 +103,8 @@ impl CertificateKind {
             ca: Some(Some(0)),
             key_usage: vec![KeyUsages::KeyCertSign, KeyUsages::CRLSign],
             extended_key_usage: Vec::new(),
+            issuer_alt_name: true,
+            crl_distribution_point: true,
         }
     }
 
@@ -108,6 +114,8 @@ impl CertificateKind {
             ca: None,
             key_usage: vec![KeyUsages::DigitalSignature],
             extended_key_usage: vec![eku],
+            issuer_alt_name: true,
+            crl_distribution_point: true,
         }
     }
 }
@@ -286,18 +294,22 @@ impl BuilderProfile for MdocProfile {
             let eku = ExtendedKeyUsage(self.kind.extended_key_usage.clone());
             extensions.push(extension(&eku, true)?);
         }
-        let crl = CrlDistributionPoints(vec![DistributionPoint {
-            distribution_point: Some(DistributionPointName::FullName(vec![
-                GeneralName::UniformResourceIdentifier(Ia5String::new(CRL_URI)?),
-            ])),
-            reasons: None,
-            crl_issuer: None,
-        }]);
-        extensions.push(extension(&crl, false)?);
-        let alt = IssuerAltName(vec![GeneralName::UniformResourceIdentifier(
-            Ia5String::new(ISSUER_URI)?,
-        )]);
-        extensions.push(extension(&alt, false)?);
+        if self.kind.crl_distribution_point {
+            let crl = CrlDistributionPoints(vec![DistributionPoint {
+                distribution_point: Some(DistributionPointName::FullName(vec![
+                    GeneralName::UniformResourceIdentifier(Ia5String::new(CRL_URI)?),
+                ])),
+                reasons: None,
+                crl_issuer: None,
+            }]);
+            extensions.push(extension(&crl, false)?);
+        }
+        if self.kind.issuer_alt_name {
+            let alt = IssuerAltName(vec![GeneralName::UniformResourceIdentifier(
+                Ia5String::new(ISSUER_URI)?,
+            )]);
+            extensions.push(extension(&alt, false)?);
+        }
         Ok(extensions)
     }
 }

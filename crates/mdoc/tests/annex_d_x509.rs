@@ -81,7 +81,10 @@ fn each_failure_names_its_check() {
             at("2022-01-01T00:00:00Z"),
             ChainPurpose::DocumentSigner
         ),
-        Err(ChainError::Expired { position: 0 })
+        Err(ChainError::Expired {
+            position: 0,
+            subject: "utopia ds".into()
+        })
     );
     assert_eq!(
         verify_chain(
@@ -90,7 +93,10 @@ fn each_failure_names_its_check() {
             at("2019-01-01T00:00:00Z"),
             ChainPurpose::DocumentSigner
         ),
-        Err(ChainError::NotYetValid { position: 0 })
+        Err(ChainError::NotYetValid {
+            position: 0,
+            subject: "utopia ds".into()
+        })
     );
     assert_eq!(
         verify_chain(
@@ -108,7 +114,10 @@ fn each_failure_names_its_check() {
             at("2021-01-01T00:00:00Z"),
             ChainPurpose::ReaderAuth
         ),
-        Err(ChainError::ExtendedKeyUsage)
+        Err(ChainError::ExtendedKeyUsage {
+            position: 0,
+            subject: "utopia ds".into()
+        })
     );
     assert_eq!(
         verify_chain(
@@ -130,7 +139,10 @@ fn each_failure_names_its_check() {
             at("2021-01-01T00:00:00Z"),
             ChainPurpose::DocumentSigner
         ),
-        Err(ChainError::BadSignature { position: 0 })
+        Err(ChainError::BadSignature {
+            position: 0,
+            subject: "utopia ds".into()
+        })
     );
 }
 
