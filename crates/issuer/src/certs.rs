@@ -94,6 +94,9 @@ pub struct CertificateKind {
     pub issuer_alt_name: bool,
     /// Whether to add the CRL distribution point (Annex B: mandatory on IACA and DS).
     pub crl_distribution_point: bool,
+    /// Whether to add the subject key identifier, and on issued certificates the authority key
+    /// identifier (Annex B: mandatory on IACA and DS).
+    pub key_identifiers: bool,
 }
 
 impl CertificateKind {
@@ -105,6 +108,7 @@ impl CertificateKind {
             extended_key_usage: Vec::new(),
             issuer_alt_name: true,
             crl_distribution_point: true,
+            key_identifiers: true,
         }
     }
 
@@ -116,6 +120,7 @@ impl CertificateKind {
             extended_key_usage: vec![eku],
             issuer_alt_name: true,
             crl_distribution_point: true,
+            key_identifiers: true,
         }
     }
 }
@@ -265,11 +270,14 @@ impl BuilderProfile for MdocProfile {
         issuer_spk: SubjectPublicKeyInfoRef<'_>,
         _tbs: &TbsCertificate,
     ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let mut extensions = vec![extension(
-            &SubjectKeyIdentifier(OctetString::new(key_id(spk))?),
-            false,
-        )?];
-        if !self.self_signed {
+        let mut extensions = Vec::new();
+        if self.kind.key_identifiers {
+            extensions.push(extension(
+                &SubjectKeyIdentifier(OctetString::new(key_id(spk))?),
+                false,
+            )?);
+        }
+        if self.kind.key_identifiers && !self.self_signed {
             let aki = AuthorityKeyIdentifier {
                 key_identifier: Some(OctetString::new(key_id(issuer_spk))?),
                 authority_cert_issuer: None,

@@ -543,3 +543,108 @@ fn errors_name_the_certificate_without_key_material() {
     assert_eq!(subject.chars().count(), 64);
     assert!(!err.to_string().contains(['\n', '\u{1b}']));
 }
+
+/// `haystack` with every occurrence of `from` replaced by `to`.
+fn replace_all(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = haystack;
+    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to);
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+#[test]
+fn key_identifiers_are_mandatory_and_must_match() {
+    let iaca = CertifiedKey::new_iaca(&profile("Test IACA", 3650)).unwrap();
+    let mut kind = CertificateKind::signer(EKU_DOCUMENT_SIGNER);
+    kind.key_identifiers = false;
+    let ds = CertifiedKey::new_custom(Some(&iaca), &profile("No KID DS", 365), &kind).unwrap();
+    assert_eq!(
+        verify_ds(&chain(&ds), &iaca),
+        Err(ChainError::MissingExtension {
+            position: 0,
+            subject: "No KID DS".into(),
+            extension: RequiredExtension::SubjectKeyIdentifier
+        })
+    );
+
+    let mut root = CertificateKind::root();
+    root.key_identifiers = false;
+    let bare_iaca = CertifiedKey::new_custom(None, &profile("No KID IACA", 3650), &root).unwrap();
+    let ds = CertifiedKey::new_document_signer(&bare_iaca, &profile("Test DS", 365)).unwrap();
+    assert_eq!(
+        verify_ds(&chain(&ds), &bare_iaca),
+        Err(ChainError::MissingExtension {
+            position: 1,
+            subject: "No KID IACA".into(),
+            extension: RequiredExtension::SubjectKeyIdentifier
+        })
+    );
+
+    // The DS's authority key identifier names another key than the IACA's.
+    let ds = CertifiedKey::new_document_signer(&iaca, &profile("Test DS", 365)).unwrap();
+    let iaca_kid = iaca_subject_key_id(&iaca);
+    let mut other_kid = iaca_kid.clone();
+    other_kid[0] ^= 1;
+    let wrong_aki = resign(&ds, &iaca, |tbs| replace_first(tbs, &iaca_kid, &other_kid));
+    assert_eq!(
+        verify_ds(&[wrong_aki], &iaca),
+        Err(ChainError::MissingExtension {
+            position: 0,
+            subject: "Test DS".into(),
+            extension: RequiredExtension::AuthorityKeyIdentifier
+        })
+    );
+}
+
+fn iaca_subject_key_id(iaca: &CertifiedKey) -> Vec<u8> {
+    use der::Decode;
+    let cert = x509_cert::Certificate::from_der(iaca.certificate().der()).unwrap();
+    let (_, ski) = cert
+        .tbs_certificate()
+        .get_extension::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
+        .unwrap()
+        .unwrap();
+    ski.0.as_bytes().to_vec()
+}
+
+#[test]
+fn country_is_mandatory_and_the_iaca_s() {
+    let iaca = CertifiedKey::new_iaca(&profile("Test IACA", 3650)).unwrap();
+    let foreign = CertifiedKey::new_document_signer(
+        &iaca,
+        &CertificateProfile::new("Foreign DS", "FR", NOW.plus_days(-1), 365),
+    )
+    .unwrap();
+    assert_eq!(
+        verify_ds(&chain(&foreign), &iaca),
+        Err(ChainError::Country {
+            position: 0,
+            subject: "Foreign DS".into()
+        })
+    );
+
+    // countryName (2.5.4.6) turned into organizationName (2.5.4.10) in every name, so the chain
+    // still links by name but no certificate has a country.
+    let country = [0x06, 0x03, 0x55, 0x04, 0x06];
+    let organization = [0x06, 0x03, 0x55, 0x04, 0x0a];
+    let ds = CertifiedKey::new_document_signer(&iaca, &profile("Test DS", 365)).unwrap();
+    let stateless_iaca = resign(&iaca, &iaca, |tbs| {
+        replace_all(tbs, &country, &organization)
+    });
+    let stateless_ds = resign(&ds, &iaca, |tbs| replace_all(tbs, &country, &organization));
+    let anchor = TrustAnchors::new(vec![
+        mdoc::x509::Certificate::from_der(&stateless_iaca).unwrap(),
+    ]);
+    assert_eq!(
+        verify_chain(&[stateless_ds], &anchor, NOW, ChainPurpose::DocumentSigner),
+        Err(ChainError::Country {
+            position: 1,
+            subject: "Test IACA".into()
+        })
+    );
+}

@@ -6,7 +6,8 @@ use p256::ecdsa::VerifyingKey;
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
-    BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, IssuerAltName, KeyUsage, KeyUsages,
+    AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage,
+    IssuerAltName, KeyUsage, KeyUsages, SubjectKeyIdentifier,
 };
 
 use super::error::X509Error;
@@ -210,6 +211,26 @@ impl Certificate {
             self.parsed.tbs_certificate().get_extension::<CrlDistributionPoints>(),
             Ok(Some((_, points))) if !points.0.is_empty() && points.0.iter().all(has_full_name)
         )
+    }
+
+    /// The subject key identifier, when the extension is present (once).
+    pub(crate) fn subject_key_identifier(&self) -> Option<Vec<u8>> {
+        let (_, ski) = self
+            .parsed
+            .tbs_certificate()
+            .get_extension::<SubjectKeyIdentifier>()
+            .ok()??;
+        Some(ski.0.as_bytes().to_vec())
+    }
+
+    /// The key identifier of the authority key identifier, when present (once).
+    pub(crate) fn authority_key_identifier(&self) -> Option<Vec<u8>> {
+        let (_, aki) = self
+            .parsed
+            .tbs_certificate()
+            .get_extension::<AuthorityKeyIdentifier>()
+            .ok()??;
+        Some(aki.key_identifier?.as_bytes().to_vec())
     }
 
     /// True when the certificate may sign certificates (key usage keyCertSign).

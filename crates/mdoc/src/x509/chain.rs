@@ -76,8 +76,10 @@ impl VerifiedChain {
 /// constraints, keyCertSign and path length on every issuer, digitalSignature and the purpose's
 /// extended key usage on a non-CA leaf, and no unprocessed critical extension anywhere. For a
 /// document signer the ISO 18013-5 Annex B IACA / DS profile applies on top: no intermediate
-/// CA, an IACA with path length 0, keyCertSign and cRLSign, a DS with digitalSignature only, and
-/// issuerAltName and cRLDistributionPoints on both. The chain may or may not include the anchor.
+/// CA, an IACA with path length 0, keyCertSign and cRLSign, a DS with digitalSignature only, the
+/// IACA's countryName and an authority key identifier equal to the IACA's subject key
+/// identifier, and countryName, issuerAltName, cRLDistributionPoints and subjectKeyIdentifier on
+/// both. The chain may or may not include the anchor.
 pub fn verify_chain(
     chain: &[Vec<u8>],
     anchors: &TrustAnchors,
@@ -149,8 +151,8 @@ pub fn verify_chain(
     let leaf = path.first().ok_or(ChainError::Empty)?;
     check_leaf(leaf, purpose)?;
     if purpose == ChainPurpose::DocumentSigner {
-        profile::check_document_signer(leaf)?;
         profile::check_iaca(&anchor, path.len() - 1)?;
+        profile::check_document_signer(leaf, &anchor)?;
     }
     Ok(VerifiedChain {
         leaf: leaf.clone(),

@@ -23,6 +23,10 @@ pub enum RequiredExtension {
     IssuerAltName,
     /// cRLDistributionPoints, each with a full name.
     CrlDistributionPoints,
+    /// subjectKeyIdentifier.
+    SubjectKeyIdentifier,
+    /// authorityKeyIdentifier, whose key identifier is the IACA's subject key identifier.
+    AuthorityKeyIdentifier,
 }
 
 impl std::fmt::Display for RequiredExtension {
@@ -30,6 +34,8 @@ impl std::fmt::Display for RequiredExtension {
         f.write_str(match self {
             RequiredExtension::IssuerAltName => "issuerAltName",
             RequiredExtension::CrlDistributionPoints => "cRLDistributionPoints",
+            RequiredExtension::SubjectKeyIdentifier => "subjectKeyIdentifier",
+            RequiredExtension::AuthorityKeyIdentifier => "authorityKeyIdentifier",
         })
     }
 }
@@ -173,7 +179,16 @@ pub enum ChainError {
         /// Subject common name.
         subject: String,
     },
-    /// An extension Annex B makes mandatory is absent or holds no usable name.
+    /// The subject has no countryName, or a document signer's differs from its IACA's.
+    #[error("{} has no countryName or not the IACA's", at(.position, .subject))]
+    Country {
+        /// Position in the chain.
+        position: usize,
+        /// Subject common name.
+        subject: String,
+    },
+    /// An extension Annex B makes mandatory is absent, or holds no usable value (no email or
+    /// URI, no full name, an authority key identifier that is not the IACA's key identifier).
     #[error("{} lacks a usable {extension} extension", at(.position, .subject))]
     MissingExtension {
         /// Position in the chain.

@@ -23,16 +23,37 @@ pub(crate) fn check_issued_directly(certs: &[Certificate]) -> Result<(), ChainEr
     }
 }
 
-/// The document signer (position 0): key usage digitalSignature and nothing else, an
-/// issuerAltName and a CRL distribution point.
-pub(crate) fn check_document_signer(ds: &Certificate) -> Result<(), ChainError> {
+/// The document signer (position 0) issued by `iaca`: key usage digitalSignature and nothing
+/// else, the IACA's countryName, an authority key identifier that is the IACA's subject key
+/// identifier, and the extensions every Annex B certificate carries.
+pub(crate) fn check_document_signer(
+    ds: &Certificate,
+    iaca: &Certificate,
+) -> Result<(), ChainError> {
+    let subject = || ds.error_name();
     if !ds.has_exactly_key_usages(&[KeyUsages::DigitalSignature]) {
         return Err(ChainError::KeyUsage {
             position: 0,
-            subject: ds.error_name(),
+            subject: subject(),
         });
     }
-    check_required_extensions(ds, 0)
+    if ds.subject_country().is_none() || ds.subject_country() != iaca.subject_country() {
+        return Err(ChainError::Country {
+            position: 0,
+            subject: subject(),
+        });
+    }
+    check_required_extensions(ds, 0)?;
+    if ds.authority_key_identifier().is_none()
+        || ds.authority_key_identifier() != iaca.subject_key_identifier()
+    {
+        return Err(ChainError::MissingExtension {
+            position: 0,
+            subject: subject(),
+            extension: RequiredExtension::AuthorityKeyIdentifier,
+        });
+    }
+    Ok(())
 }
 
 /// The IACA anchor at `position`: basic constraints CA with path length 0, key usage
@@ -46,6 +67,12 @@ pub(crate) fn check_iaca(iaca: &Certificate, position: usize) -> Result<(), Chai
     }
     if !(iaca.can_sign_certificates() && iaca.has_key_usage(KeyUsages::CRLSign)) {
         return Err(ChainError::KeyUsage {
+            position,
+            subject: iaca.error_name(),
+        });
+    }
+    if iaca.subject_country().is_none() {
+        return Err(ChainError::Country {
             position,
             subject: iaca.error_name(),
         });
@@ -64,6 +91,9 @@ fn check_required_extensions(cert: &Certificate, position: usize) -> Result<(), 
     }
     if !cert.has_crl_distribution_points() {
         return Err(missing(RequiredExtension::CrlDistributionPoints));
+    }
+    if cert.subject_key_identifier().is_none() {
+        return Err(missing(RequiredExtension::SubjectKeyIdentifier));
     }
     Ok(())
 }
