@@ -97,6 +97,9 @@ pub struct CertificateKind {
     /// Whether to add the subject key identifier, and on issued certificates the authority key
     /// identifier (Annex B: mandatory on IACA and DS).
     pub key_identifiers: bool,
+    /// Extensions to mark non-critical that Annex B marks critical (basic constraints, key
+    /// usage, extended key usage): empty for a conforming certificate.
+    pub non_critical: Vec<ObjectIdentifier>,
 }
 
 impl CertificateKind {
@@ -109,6 +112,7 @@ impl CertificateKind {
             issuer_alt_name: true,
             crl_distribution_point: true,
             key_identifiers: true,
+            non_critical: Vec::new(),
         }
     }
 
@@ -121,6 +125,7 @@ impl CertificateKind {
             issuer_alt_name: true,
             crl_distribution_point: true,
             key_identifiers: true,
+            non_critical: Vec::new(),
         }
     }
 }
@@ -255,6 +260,16 @@ fn extension<T: Encode + AssociatedOid>(
     })
 }
 
+impl MdocProfile {
+    /// An extension Annex B marks critical, unless the kind asks otherwise.
+    fn critical_extension<T: Encode + AssociatedOid>(
+        &self,
+        value: &T,
+    ) -> x509_cert::builder::Result<Extension> {
+        extension(value, !self.kind.non_critical.contains(&T::OID))
+    }
+}
+
 impl BuilderProfile for MdocProfile {
     fn get_issuer(&self, _subject: &Name) -> Name {
         self.issuer.clone()
@@ -290,17 +305,17 @@ impl BuilderProfile for MdocProfile {
                 ca: true,
                 path_len_constraint: path_len,
             };
-            extensions.push(extension(&bc, true)?);
+            extensions.push(self.critical_extension(&bc)?);
         }
         let usage = self
             .kind
             .key_usage
             .iter()
             .fold(flagset::FlagSet::default(), |acc, bit| acc | *bit);
-        extensions.push(extension(&KeyUsage(usage), true)?);
+        extensions.push(self.critical_extension(&KeyUsage(usage))?);
         if !self.kind.extended_key_usage.is_empty() {
             let eku = ExtendedKeyUsage(self.kind.extended_key_usage.clone());
-            extensions.push(extension(&eku, true)?);
+            extensions.push(self.critical_extension(&eku)?);
         }
         if self.kind.crl_distribution_point {
             let crl = CrlDistributionPoints(vec![DistributionPoint {

@@ -648,3 +648,43 @@ fn country_is_mandatory_and_the_iaca_s() {
         })
     );
 }
+
+#[test]
+fn annex_b_critical_extensions_must_be_critical() {
+    use const_oid::AssociatedOid;
+    use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
+    let iaca = CertifiedKey::new_iaca(&profile("Test IACA", 3650)).unwrap();
+    for (oid, extension) in [
+        (KeyUsage::OID, RequiredExtension::KeyUsage),
+        (ExtendedKeyUsage::OID, RequiredExtension::ExtendedKeyUsage),
+    ] {
+        let mut kind = CertificateKind::signer(EKU_DOCUMENT_SIGNER);
+        kind.non_critical = vec![oid];
+        let ds = CertifiedKey::new_custom(Some(&iaca), &profile("Soft DS", 365), &kind).unwrap();
+        assert_eq!(
+            verify_ds(&chain(&ds), &iaca),
+            Err(ChainError::NotCritical {
+                position: 0,
+                subject: "Soft DS".into(),
+                extension
+            })
+        );
+    }
+    for (oid, extension) in [
+        (BasicConstraints::OID, RequiredExtension::BasicConstraints),
+        (KeyUsage::OID, RequiredExtension::KeyUsage),
+    ] {
+        let mut root = CertificateKind::root();
+        root.non_critical = vec![oid];
+        let soft = CertifiedKey::new_custom(None, &profile("Soft IACA", 3650), &root).unwrap();
+        let ds = CertifiedKey::new_document_signer(&soft, &profile("Test DS", 365)).unwrap();
+        assert_eq!(
+            verify_ds(&chain(&ds), &soft),
+            Err(ChainError::NotCritical {
+                position: 1,
+                subject: "Soft IACA".into(),
+                extension
+            })
+        );
+    }
+}

@@ -233,6 +233,16 @@ impl Certificate {
         Some(aki.key_identifier?.as_bytes().to_vec())
     }
 
+    /// True when the extension `oid` is present and marked critical.
+    pub(crate) fn has_critical_extension(&self, oid: ObjectIdentifier) -> bool {
+        self.parsed
+            .tbs_certificate()
+            .extensions()
+            .into_iter()
+            .flatten()
+            .any(|ext| ext.extn_id == oid && ext.critical)
+    }
+
     /// True when the certificate may sign certificates (key usage keyCertSign).
     pub fn can_sign_certificates(&self) -> bool {
         self.has_key_usage(KeyUsages::KeyCertSign)

@@ -27,6 +27,12 @@ pub enum RequiredExtension {
     SubjectKeyIdentifier,
     /// authorityKeyIdentifier, whose key identifier is the IACA's subject key identifier.
     AuthorityKeyIdentifier,
+    /// basicConstraints (critical on the IACA).
+    BasicConstraints,
+    /// keyUsage (critical on the IACA and the DS).
+    KeyUsage,
+    /// extKeyUsage (critical on the DS).
+    ExtendedKeyUsage,
 }
 
 impl std::fmt::Display for RequiredExtension {
@@ -36,6 +42,9 @@ impl std::fmt::Display for RequiredExtension {
             RequiredExtension::CrlDistributionPoints => "cRLDistributionPoints",
             RequiredExtension::SubjectKeyIdentifier => "subjectKeyIdentifier",
             RequiredExtension::AuthorityKeyIdentifier => "authorityKeyIdentifier",
+            RequiredExtension::BasicConstraints => "basicConstraints",
+            RequiredExtension::KeyUsage => "keyUsage",
+            RequiredExtension::ExtendedKeyUsage => "extKeyUsage",
         })
     }
 }
@@ -178,6 +187,16 @@ pub enum ChainError {
         position: usize,
         /// Subject common name.
         subject: String,
+    },
+    /// An extension Annex B marks critical is not.
+    #[error("{} has a non-critical {extension} extension", at(.position, .subject))]
+    NotCritical {
+        /// Position in the chain.
+        position: usize,
+        /// Subject common name.
+        subject: String,
+        /// The extension.
+        extension: RequiredExtension,
     },
     /// The subject has no countryName, or a document signer's differs from its IACA's.
     #[error("{} has no countryName or not the IACA's", at(.position, .subject))]

@@ -6,7 +6,8 @@
 //! leaf): the Annex D reader certificates carry no issuerAltName, so requiring it would refuse
 //! the standard's own example.
 
-use x509_cert::ext::pkix::KeyUsages;
+use const_oid::{AssociatedOid, ObjectIdentifier};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
 
 use super::certificate::Certificate;
 use super::error::{ChainError, RequiredExtension};
@@ -37,6 +38,14 @@ pub(crate) fn check_document_signer(
             subject: subject(),
         });
     }
+    check_critical(
+        ds,
+        0,
+        &[
+            (KeyUsage::OID, RequiredExtension::KeyUsage),
+            (ExtendedKeyUsage::OID, RequiredExtension::ExtendedKeyUsage),
+        ],
+    )?;
     if ds.subject_country().is_none() || ds.subject_country() != iaca.subject_country() {
         return Err(ChainError::Country {
             position: 0,
@@ -71,6 +80,14 @@ pub(crate) fn check_iaca(iaca: &Certificate, position: usize) -> Result<(), Chai
             subject: iaca.error_name(),
         });
     }
+    check_critical(
+        iaca,
+        position,
+        &[
+            (BasicConstraints::OID, RequiredExtension::BasicConstraints),
+            (KeyUsage::OID, RequiredExtension::KeyUsage),
+        ],
+    )?;
     if iaca.subject_country().is_none() {
         return Err(ChainError::Country {
             position,
@@ -78,6 +95,25 @@ pub(crate) fn check_iaca(iaca: &Certificate, position: usize) -> Result<(), Chai
         });
     }
     check_required_extensions(iaca, position)
+}
+
+/// Each of `extensions` (already checked present) is marked critical.
+fn check_critical(
+    cert: &Certificate,
+    position: usize,
+    extensions: &[(ObjectIdentifier, RequiredExtension)],
+) -> Result<(), ChainError> {
+    match extensions
+        .iter()
+        .find(|(oid, _)| !cert.has_critical_extension(*oid))
+    {
+        Some((_, extension)) => Err(ChainError::NotCritical {
+            position,
+            subject: cert.error_name(),
+            extension: *extension,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn check_required_extensions(cert: &Certificate, position: usize) -> Result<(), ChainError> {
