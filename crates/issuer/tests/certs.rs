@@ -688,3 +688,47 @@ fn annex_b_critical_extensions_must_be_critical() {
         );
     }
 }
+
+#[test]
+fn hostile_but_validly_signed_certificates_fail_cleanly() {
+    // Mutations of a document signer's extensions, signed again so they get past the signature
+    // check into the profile checks (extension decoding included; the unsigned hostile-input
+    // test in the mdoc crate covers the rest). None may panic, and any certificate that still
+    // verifies must have kept what the profile requires.
+    use der::{Decode, Encode};
+    let (iaca, ds) = iaca_and_ds();
+    let extensions_len = x509_cert::Certificate::from_der(ds.certificate().der())
+        .unwrap()
+        .tbs_certificate()
+        .extensions()
+        .unwrap()
+        .to_der()
+        .unwrap()
+        .len();
+    // The extensions and their [3] wrapper end the tbsCertificate.
+    let tail = extensions_len + 4;
+    let mut refused = 0;
+    for from_end in 1..=tail {
+        for mutate in [|b: u8| b ^ 0x01, |_| 0xff] {
+            let hostile = resign(&ds, &iaca, |tbs| {
+                let mut tbs = tbs.to_vec();
+                let at = tbs.len() - from_end;
+                tbs[at] = mutate(tbs[at]);
+                tbs
+            });
+            match verify_chain(
+                &[hostile],
+                &anchors(&iaca),
+                NOW,
+                ChainPurpose::DocumentSigner,
+            ) {
+                Ok(verified) => {
+                    assert!(verified.leaf.can_sign_data());
+                    assert!(verified.leaf_key().is_some());
+                }
+                Err(_) => refused += 1,
+            }
+        }
+    }
+    assert!(refused > tail, "most mutations must be refused");
+}
