@@ -90,6 +90,16 @@ pub struct CertificateKind {
     pub key_usage: Vec<KeyUsages>,
     /// Extended key usages (empty: no extension).
     pub extended_key_usage: Vec<ObjectIdentifier>,
+    /// Whether to add the issuer alternative name (Annex B: mandatory on IACA and DS).
+    pub issuer_alt_name: bool,
+    /// Whether to add the CRL distribution point (Annex B: mandatory on IACA and DS).
+    pub crl_distribution_point: bool,
+    /// Whether to add the subject key identifier, and on issued certificates the authority key
+    /// identifier (Annex B: mandatory on IACA and DS).
+    pub key_identifiers: bool,
+    /// Extensions to mark non-critical that Annex B marks critical (basic constraints, key
+    /// usage, extended key usage): empty for a conforming certificate.
+    pub non_critical: Vec<ObjectIdentifier>,
 }
 
 impl CertificateKind {
@@ -99,6 +109,10 @@ impl CertificateKind {
             ca: Some(Some(0)),
             key_usage: vec![KeyUsages::KeyCertSign, KeyUsages::CRLSign],
             extended_key_usage: Vec::new(),
+            issuer_alt_name: true,
+            crl_distribution_point: true,
+            key_identifiers: true,
+            non_critical: Vec::new(),
         }
     }
 
@@ -108,6 +122,10 @@ impl CertificateKind {
             ca: None,
             key_usage: vec![KeyUsages::DigitalSignature],
             extended_key_usage: vec![eku],
+            issuer_alt_name: true,
+            crl_distribution_point: true,
+            key_identifiers: true,
+            non_critical: Vec::new(),
         }
     }
 }
@@ -242,6 +260,16 @@ fn extension<T: Encode + AssociatedOid>(
     })
 }
 
+impl MdocProfile {
+    /// An extension Annex B marks critical, unless the kind asks otherwise.
+    fn critical_extension<T: Encode + AssociatedOid>(
+        &self,
+        value: &T,
+    ) -> x509_cert::builder::Result<Extension> {
+        extension(value, !self.kind.non_critical.contains(&T::OID))
+    }
+}
+
 impl BuilderProfile for MdocProfile {
     fn get_issuer(&self, _subject: &Name) -> Name {
         self.issuer.clone()
@@ -257,11 +285,14 @@ impl BuilderProfile for MdocProfile {
         issuer_spk: SubjectPublicKeyInfoRef<'_>,
         _tbs: &TbsCertificate,
     ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let mut extensions = vec![extension(
-            &SubjectKeyIdentifier(OctetString::new(key_id(spk))?),
-            false,
-        )?];
-        if !self.self_signed {
+        let mut extensions = Vec::new();
+        if self.kind.key_identifiers {
+            extensions.push(extension(
+                &SubjectKeyIdentifier(OctetString::new(key_id(spk))?),
+                false,
+            )?);
+        }
+        if self.kind.key_identifiers && !self.self_signed {
             let aki = AuthorityKeyIdentifier {
                 key_identifier: Some(OctetString::new(key_id(issuer_spk))?),
                 authority_cert_issuer: None,
@@ -274,30 +305,34 @@ impl BuilderProfile for MdocProfile {
                 ca: true,
                 path_len_constraint: path_len,
             };
-            extensions.push(extension(&bc, true)?);
+            extensions.push(self.critical_extension(&bc)?);
         }
         let usage = self
             .kind
             .key_usage
             .iter()
             .fold(flagset::FlagSet::default(), |acc, bit| acc | *bit);
-        extensions.push(extension(&KeyUsage(usage), true)?);
+        extensions.push(self.critical_extension(&KeyUsage(usage))?);
         if !self.kind.extended_key_usage.is_empty() {
             let eku = ExtendedKeyUsage(self.kind.extended_key_usage.clone());
-            extensions.push(extension(&eku, true)?);
+            extensions.push(self.critical_extension(&eku)?);
         }
-        let crl = CrlDistributionPoints(vec![DistributionPoint {
-            distribution_point: Some(DistributionPointName::FullName(vec![
-                GeneralName::UniformResourceIdentifier(Ia5String::new(CRL_URI)?),
-            ])),
-            reasons: None,
-            crl_issuer: None,
-        }]);
-        extensions.push(extension(&crl, false)?);
-        let alt = IssuerAltName(vec![GeneralName::UniformResourceIdentifier(
-            Ia5String::new(ISSUER_URI)?,
-        )]);
-        extensions.push(extension(&alt, false)?);
+        if self.kind.crl_distribution_point {
+            let crl = CrlDistributionPoints(vec![DistributionPoint {
+                distribution_point: Some(DistributionPointName::FullName(vec![
+                    GeneralName::UniformResourceIdentifier(Ia5String::new(CRL_URI)?),
+                ])),
+                reasons: None,
+                crl_issuer: None,
+            }]);
+            extensions.push(extension(&crl, false)?);
+        }
+        if self.kind.issuer_alt_name {
+            let alt = IssuerAltName(vec![GeneralName::UniformResourceIdentifier(
+                Ia5String::new(ISSUER_URI)?,
+            )]);
+            extensions.push(extension(&alt, false)?);
+        }
         Ok(extensions)
     }
 }

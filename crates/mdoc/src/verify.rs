@@ -184,7 +184,10 @@ pub fn verify_issuer_signed(
     )?;
     let key = chain
         .leaf_key()
-        .ok_or(ChainError::UnsupportedAlgorithm { position: 0 });
+        .ok_or_else(|| ChainError::UnsupportedAlgorithm {
+            position: 0,
+            subject: chain.leaf.error_name(),
+        });
     log.record(
         CheckName::IssuerSignature,
         key.map_err(|e| e.to_string())

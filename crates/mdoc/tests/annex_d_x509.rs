@@ -81,7 +81,10 @@ fn each_failure_names_its_check() {
             at("2022-01-01T00:00:00Z"),
             ChainPurpose::DocumentSigner
         ),
-        Err(ChainError::Expired { position: 0 })
+        Err(ChainError::Expired {
+            position: 0,
+            subject: "utopia ds".into()
+        })
     );
     assert_eq!(
         verify_chain(
@@ -90,7 +93,10 @@ fn each_failure_names_its_check() {
             at("2019-01-01T00:00:00Z"),
             ChainPurpose::DocumentSigner
         ),
-        Err(ChainError::NotYetValid { position: 0 })
+        Err(ChainError::NotYetValid {
+            position: 0,
+            subject: "utopia ds".into()
+        })
     );
     assert_eq!(
         verify_chain(
@@ -108,7 +114,10 @@ fn each_failure_names_its_check() {
             at("2021-01-01T00:00:00Z"),
             ChainPurpose::ReaderAuth
         ),
-        Err(ChainError::ExtendedKeyUsage)
+        Err(ChainError::ExtendedKeyUsage {
+            position: 0,
+            subject: "utopia ds".into()
+        })
     );
     assert_eq!(
         verify_chain(
@@ -130,7 +139,10 @@ fn each_failure_names_its_check() {
             at("2021-01-01T00:00:00Z"),
             ChainPurpose::DocumentSigner
         ),
-        Err(ChainError::BadSignature { position: 0 })
+        Err(ChainError::BadSignature {
+            position: 0,
+            subject: "utopia ds".into()
+        })
     );
 }
 
@@ -169,4 +181,38 @@ fn pem_round_trip() {
     for pem in [key, truncated, trailing, damaged, String::new()] {
         assert!(Certificate::from_pem_chain(&pem).is_err());
     }
+}
+
+#[test]
+fn annex_d_meets_the_annex_b_issuer_profile_and_errors_name_the_certificate() {
+    // The Annex D IACA and DS pass the Annex B profile (path length 0, key usages, issuerAltName
+    // as an email address, a CRL distribution point as a DNS name, key identifiers, country);
+    // the reader pair has no issuerAltName and is checked by the reader rules only (above).
+    let ds = [common::bytes("ds_certificate")];
+    let err = verify_chain(
+        &ds,
+        &anchors("iaca_certificate"),
+        at("2022-01-01T00:00:00Z"),
+        ChainPurpose::DocumentSigner,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "certificate 0 (CN \"utopia ds\") has expired"
+    );
+    // The reader certificate is not a document signer: refused, naming it.
+    let err = verify_chain(
+        &[common::bytes("reader_certificate")],
+        &anchors("reader_root_certificate"),
+        at("2021-01-01T00:00:00Z"),
+        ChainPurpose::DocumentSigner,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        ChainError::ExtendedKeyUsage {
+            position: 0,
+            subject: "reader".into()
+        }
+    );
 }

@@ -3,7 +3,12 @@
 use const_oid::ObjectIdentifier;
 use der::{Decode, Reader};
 use p256::ecdsa::VerifyingKey;
-use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage,
+    IssuerAltName, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+};
 
 use super::error::X509Error;
 use crate::time::Timestamp;
@@ -13,6 +18,10 @@ pub const MAX_CERTIFICATE_LEN: usize = 16 * 1024;
 
 /// ecdsa-with-SHA256.
 const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// id-ecPublicKey (RFC 5480).
+const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// prime256v1, the named curve P-256 (RFC 5480).
+const PRIME256V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 /// An X.509 certificate with its DER exactly as received.
 #[derive(Clone, PartialEq, Eq)]
@@ -99,6 +108,11 @@ impl Certificate {
         directory_text(self.parsed.tbs_certificate().subject().common_name())
     }
 
+    /// The subject common name as chain errors show it (sanitised and bounded).
+    pub(crate) fn error_name(&self) -> String {
+        super::error::display_subject(self.subject_common_name())
+    }
+
     /// The subject's organization.
     pub fn subject_organization(&self) -> Option<String> {
         directory_text(self.parsed.tbs_certificate().subject().organization())
@@ -160,6 +174,75 @@ impl Certificate {
         )
     }
 
+    /// True when the key usage extension is present and has exactly the bits in `usages`.
+    pub(crate) fn has_exactly_key_usages(&self, usages: &[KeyUsages]) -> bool {
+        let wanted = usages
+            .iter()
+            .fold(der::flagset::FlagSet::<KeyUsages>::default(), |acc, u| {
+                acc | *u
+            });
+        matches!(
+            self.parsed.tbs_certificate().get_extension::<KeyUsage>(),
+            Ok(Some((_, ku))) if ku.0 == wanted
+        )
+    }
+
+    /// True when issuerAltName is present (once) and holds an email address or a URI.
+    pub(crate) fn has_issuer_alt_name(&self) -> bool {
+        matches!(
+            self.parsed.tbs_certificate().get_extension::<IssuerAltName>(),
+            Ok(Some((_, names))) if names.0.iter().any(|name| matches!(
+                name,
+                GeneralName::Rfc822Name(_) | GeneralName::UniformResourceIdentifier(_)
+            ))
+        )
+    }
+
+    /// True when cRLDistributionPoints is present (once), non-empty, and every point gives a
+    /// full name.
+    pub(crate) fn has_crl_distribution_points(&self) -> bool {
+        let has_full_name = |point: &DistributionPoint| {
+            matches!(
+                &point.distribution_point,
+                Some(DistributionPointName::FullName(names)) if !names.is_empty()
+            )
+        };
+        matches!(
+            self.parsed.tbs_certificate().get_extension::<CrlDistributionPoints>(),
+            Ok(Some((_, points))) if !points.0.is_empty() && points.0.iter().all(has_full_name)
+        )
+    }
+
+    /// The subject key identifier, when the extension is present (once).
+    pub(crate) fn subject_key_identifier(&self) -> Option<Vec<u8>> {
+        let (_, ski) = self
+            .parsed
+            .tbs_certificate()
+            .get_extension::<SubjectKeyIdentifier>()
+            .ok()??;
+        Some(ski.0.as_bytes().to_vec())
+    }
+
+    /// The key identifier of the authority key identifier, when present (once).
+    pub(crate) fn authority_key_identifier(&self) -> Option<Vec<u8>> {
+        let (_, aki) = self
+            .parsed
+            .tbs_certificate()
+            .get_extension::<AuthorityKeyIdentifier>()
+            .ok()??;
+        Some(aki.key_identifier?.as_bytes().to_vec())
+    }
+
+    /// True when the extension `oid` is present and marked critical.
+    pub(crate) fn has_critical_extension(&self, oid: ObjectIdentifier) -> bool {
+        self.parsed
+            .tbs_certificate()
+            .extensions()
+            .into_iter()
+            .flatten()
+            .any(|ext| ext.extn_id == oid && ext.critical)
+    }
+
     /// True when the certificate may sign certificates (key usage keyCertSign).
     pub fn can_sign_certificates(&self) -> bool {
         self.has_key_usage(KeyUsages::KeyCertSign)
@@ -196,9 +279,28 @@ impl Certificate {
             .all(|ext| UNDERSTOOD.contains(&ext.extn_id))
     }
 
-    /// True when signature and key are ECDSA P-256 with SHA-256.
+    /// True when the signature is ECDSA with SHA-256 and the key an id-ecPublicKey on the named
+    /// curve P-256 whose point decodes.
     pub(crate) fn uses_supported_algorithms(&self) -> bool {
-        self.parsed.signature_algorithm().oid == ECDSA_WITH_SHA256 && self.public_key().is_some()
+        let key_algorithm = &self
+            .parsed
+            .tbs_certificate()
+            .subject_public_key_info()
+            .algorithm;
+        let curve = key_algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        self.parsed.signature_algorithm().oid == ECDSA_WITH_SHA256
+            && key_algorithm.oid == ID_EC_PUBLIC_KEY
+            && curve == Some(PRIME256V1)
+            && self.public_key().is_some()
+    }
+
+    /// True when tbsCertificate names the same signature algorithm (OID and parameters) as the
+    /// outer signatureAlgorithm, as RFC 5280 4.1.1.2 requires.
+    pub(crate) fn signature_algorithms_agree(&self) -> bool {
+        self.parsed.tbs_certificate().signature() == self.parsed.signature_algorithm()
     }
 
     /// True when this certificate's issuer name is `issuer`'s subject name.

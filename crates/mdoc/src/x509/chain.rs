@@ -2,6 +2,7 @@
 
 use super::certificate::Certificate;
 use super::error::ChainError;
+use super::profile;
 use super::{EKU_DOCUMENT_SIGNER, EKU_READER_AUTH};
 use crate::time::Timestamp;
 
@@ -68,11 +69,17 @@ impl VerifiedChain {
 
 /// Validates `chain` (DER, leaf first, as in x5chain) against `anchors` at `now` for `purpose`.
 ///
-/// Checks, each with its own [`ChainError`]: length, parsing, algorithms (ECDSA P-256 /
-/// SHA-256), name chaining and every signature up to a configured anchor, the validity of every
-/// certificate including the anchor, CA basic constraints, keyCertSign and path length on every
-/// issuer, digitalSignature and the purpose's extended key usage on a non-CA leaf, and no
-/// unprocessed critical extension anywhere. The chain may or may not include the anchor.
+/// Checks, each with its own [`ChainError`] naming the certificate (position and subject CN):
+/// length, parsing, algorithms (ECDSA P-256 / SHA-256, id-ecPublicKey on P-256, the same
+/// signature algorithm inside and outside tbsCertificate), name chaining and every signature up
+/// to a configured anchor, the validity of every certificate including the anchor, CA basic
+/// constraints, keyCertSign and path length on every issuer, digitalSignature and the purpose's
+/// extended key usage on a non-CA leaf, and no unprocessed critical extension anywhere. For a
+/// document signer the ISO 18013-5 Annex B IACA / DS profile applies on top: no intermediate
+/// CA, an IACA with path length 0, keyCertSign and cRLSign, a DS with digitalSignature only, the
+/// IACA's countryName and an authority key identifier equal to the IACA's subject key
+/// identifier, and countryName, issuerAltName, cRLDistributionPoints and subjectKeyIdentifier on
+/// both. The chain may or may not include the anchor.
 pub fn verify_chain(
     chain: &[Vec<u8>],
     anchors: &TrustAnchors,
@@ -105,6 +112,9 @@ pub fn verify_chain(
     }
     let top = certs.last().ok_or(ChainError::Empty)?;
     let anchor = find_anchor(top, anchors, certs.len())?;
+    if purpose == ChainPurpose::DocumentSigner {
+        profile::check_issued_directly(&certs)?;
+    }
 
     let mut path = certs;
     path.push(anchor.clone());
@@ -118,21 +128,32 @@ pub fn verify_chain(
         let [subject, issuer] = pair else { continue };
         if position < anchored {
             if !subject.is_named_issued_by(issuer) {
-                return Err(ChainError::NameChaining { position });
+                return Err(ChainError::NameChaining {
+                    position,
+                    subject: subject.error_name(),
+                });
             }
             let key = issuer
                 .public_key()
-                .ok_or(ChainError::UnsupportedAlgorithm {
+                .ok_or_else(|| ChainError::UnsupportedAlgorithm {
                     position: position + 1,
+                    subject: issuer.error_name(),
                 })?;
             if !subject.signature_verifies_with(&key) {
-                return Err(ChainError::BadSignature { position });
+                return Err(ChainError::BadSignature {
+                    position,
+                    subject: subject.error_name(),
+                });
             }
         }
         check_issuer(issuer, position + 1)?;
     }
     let leaf = path.first().ok_or(ChainError::Empty)?;
     check_leaf(leaf, purpose)?;
+    if purpose == ChainPurpose::DocumentSigner {
+        profile::check_iaca(&anchor, path.len() - 1)?;
+        profile::check_document_signer(leaf, &anchor)?;
+    }
     Ok(VerifiedChain {
         leaf: leaf.clone(),
         anchor,
@@ -159,8 +180,9 @@ fn find_anchor(
                 .is_some_and(|key| top.signature_verifies_with(&key))
         })
         .cloned()
-        .ok_or(ChainError::BadSignature {
+        .ok_or_else(|| ChainError::BadSignature {
             position: position.saturating_sub(1),
+            subject: top.error_name(),
         })
 }
 
@@ -169,17 +191,36 @@ fn check_certificate(
     position: usize,
     now: Timestamp,
 ) -> Result<(), ChainError> {
+    let subject = || cert.error_name();
     if !cert.uses_supported_algorithms() {
-        return Err(ChainError::UnsupportedAlgorithm { position });
+        return Err(ChainError::UnsupportedAlgorithm {
+            position,
+            subject: subject(),
+        });
+    }
+    if !cert.signature_algorithms_agree() {
+        return Err(ChainError::AlgorithmMismatch {
+            position,
+            subject: subject(),
+        });
     }
     if !cert.critical_extensions_understood() {
-        return Err(ChainError::UnsupportedCriticalExtension { position });
+        return Err(ChainError::UnsupportedCriticalExtension {
+            position,
+            subject: subject(),
+        });
     }
     if now < cert.not_before() {
-        return Err(ChainError::NotYetValid { position });
+        return Err(ChainError::NotYetValid {
+            position,
+            subject: subject(),
+        });
     }
     if now > cert.not_after() {
-        return Err(ChainError::Expired { position });
+        return Err(ChainError::Expired {
+            position,
+            subject: subject(),
+        });
     }
     Ok(())
 }
@@ -187,32 +228,54 @@ fn check_certificate(
 /// `position` is the issuer's place in the path; the number of CA certificates below it that
 /// are not the leaf is `position - 1`.
 fn check_issuer(issuer: &Certificate, position: usize) -> Result<(), ChainError> {
+    let subject = || issuer.error_name();
     match issuer.basic_constraints() {
         Some((true, Some(limit))) if position - 1 > usize::from(limit) => {
-            return Err(ChainError::PathLength { position });
+            return Err(ChainError::PathLength {
+                position,
+                subject: subject(),
+            });
         }
         Some((true, _)) => {}
-        _ => return Err(ChainError::NotCa { position }),
+        _ => {
+            return Err(ChainError::NotCa {
+                position,
+                subject: subject(),
+            });
+        }
     }
     if !issuer.can_sign_certificates() {
-        return Err(ChainError::KeyUsage { position });
+        return Err(ChainError::KeyUsage {
+            position,
+            subject: subject(),
+        });
     }
     Ok(())
 }
 
 fn check_leaf(leaf: &Certificate, purpose: ChainPurpose) -> Result<(), ChainError> {
+    let subject = || leaf.error_name();
     if matches!(leaf.basic_constraints(), Some((true, _))) {
-        return Err(ChainError::LeafIsCa);
+        return Err(ChainError::LeafIsCa {
+            position: 0,
+            subject: subject(),
+        });
     }
     if !leaf.can_sign_data() {
-        return Err(ChainError::KeyUsage { position: 0 });
+        return Err(ChainError::KeyUsage {
+            position: 0,
+            subject: subject(),
+        });
     }
     let eku = match purpose {
         ChainPurpose::DocumentSigner => EKU_DOCUMENT_SIGNER,
         ChainPurpose::ReaderAuth => EKU_READER_AUTH,
     };
     if !leaf.has_extended_key_usage(eku) {
-        return Err(ChainError::ExtendedKeyUsage);
+        return Err(ChainError::ExtendedKeyUsage {
+            position: 0,
+            subject: subject(),
+        });
     }
     Ok(())
 }

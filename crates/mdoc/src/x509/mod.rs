@@ -5,10 +5,11 @@
 mod certificate;
 mod chain;
 mod error;
+mod profile;
 
 pub use certificate::{Certificate, MAX_CERTIFICATE_LEN};
 pub use chain::{ChainPurpose, MAX_CHAIN_LEN, TrustAnchors, VerifiedChain, verify_chain};
-pub use error::{ChainError, X509Error};
+pub use error::{ChainError, RequiredExtension, X509Error};
 
 /// EKU of an mdoc document signer certificate (ISO 18013-5 Annex B).
 pub const EKU_DOCUMENT_SIGNER: const_oid::ObjectIdentifier =
