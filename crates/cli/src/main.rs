@@ -7,6 +7,7 @@ mod authority;
 mod diag;
 mod input;
 mod inspect;
+mod qr;
 mod render;
 mod verify;
 
@@ -69,6 +70,28 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Render the engagement QR code in the terminal, and to PNG or SVG; or read one back.
+    #[command(
+        after_help = "Example:\n  citizen-wallet qr --engagement session/engagement.cbor --png qr.png\n  \
+                            citizen-wallet qr --decode qr.png"
+    )]
+    Qr {
+        /// The `mdoc:` URI to render.
+        #[arg(conflicts_with_all = ["engagement", "decode"])]
+        uri: Option<String>,
+        /// DeviceEngagement bytes (CBOR) to render as their `mdoc:` URI.
+        #[arg(long, conflicts_with = "decode")]
+        engagement: Option<PathBuf>,
+        /// Also write the code as a PNG image.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        /// Also write the code as an SVG image.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Read the QR code in this PNG image and print its text (and check the engagement).
+        #[arg(long)]
+        decode: Option<PathBuf>,
     },
     /// Test authority: make an IACA/DS and reader certificates and a test wallet holding a
     /// sample UK digital ID (test material only: keys in plain files, a fixed wallet passphrase).
@@ -173,6 +196,45 @@ fn run(command: Command) -> Result<u8, Failure> {
                 print!("{}", verify::render(&verification));
             }
             Ok(if verification.report.verified() { 0 } else { 1 })
+        }
+        Command::Qr {
+            uri,
+            engagement,
+            png,
+            svg,
+            decode,
+        } => {
+            if let Some(image) = decode {
+                let text = qr::decode(&input::read(&image).map_err(bad)?).map_err(bad)?;
+                println!("{text}");
+                return match qr::check_uri(&text) {
+                    Ok(()) => Ok(0),
+                    Err(e) => Err(bad(e)),
+                };
+            }
+            let uri = match (uri, engagement) {
+                (Some(uri), None) => {
+                    qr::check_uri(&uri).map_err(bad)?;
+                    uri
+                }
+                (None, Some(path)) => {
+                    qr::uri_of_engagement(&input::read(&path).map_err(bad)?).map_err(bad)?
+                }
+                _ => {
+                    return Err(bad(
+                        "give an mdoc: URI, --engagement FILE or --decode IMAGE".to_owned(),
+                    ));
+                }
+            };
+            println!("{}", qr::terminal(&uri).map_err(bad)?);
+            println!("{uri}");
+            if let Some(path) = png {
+                input::write(&path, &qr::png(&uri).map_err(bad)?).map_err(bad)?;
+            }
+            if let Some(path) = svg {
+                input::write(&path, qr::svg(&uri).map_err(bad)?.as_bytes()).map_err(bad)?;
+            }
+            Ok(0)
         }
         Command::Issue { dir, at } => {
             print!("{}", authority::issue(&dir, at.as_deref()).map_err(bad)?);
