@@ -161,7 +161,6 @@ pub fn present(args: &PresentArgs) -> Result<String, String> {
     let wallet = open_wallet(&args.dir, now)?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
-    let out = |name: &str, bytes: &[u8]| input::write(&args.out.join(name), bytes);
     match (&args.request, &args.transcript) {
         (Some(request), Some(transcript_path)) => {
             let request: DeviceRequest = decode(&input::read(request)?, "DeviceRequest")?;
@@ -169,23 +168,19 @@ pub fn present(args: &PresentArgs) -> Result<String, String> {
             let prepared = prepare_request(&wallet, &request, &transcript).map_err(err)?;
             let selection = prepared.consent().everything_held();
             let response = respond(&wallet, &prepared, &selection, None).map_err(err)?;
-            out("response.cbor", &cbor::to_vec(&response))?;
+            input::write(&args.out.join("response.cbor"), &cbor::to_vec(&response))?;
             Ok(format!(
                 "Answered the request: {}\n",
                 args.out.join("response.cbor").display()
             ))
         }
-        (None, None) => proximity(&args.dir, &wallet, &args.purpose, &out),
+        (None, None) => proximity(&args.dir, &wallet, &args.purpose, &args.out),
         _ => Err("--request and --transcript go together".to_owned()),
     }
 }
 
-fn proximity(
-    dir: &Path,
-    wallet: &Wallet,
-    purpose: &str,
-    out: &dyn Fn(&str, &[u8]) -> Result<(), String>,
-) -> Result<String, String> {
+fn proximity(dir: &Path, wallet: &Wallet, purpose: &str, out_dir: &Path) -> Result<String, String> {
+    let out = |name: &str, bytes: &[u8]| input::write(&out_dir.join(name), bytes);
     let purpose = Purpose::from_id(purpose)
         .ok_or_else(|| format!("unknown purpose {purpose} (try right_to_work)"))?;
     let doc_type = wallet

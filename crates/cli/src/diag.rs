@@ -402,7 +402,9 @@ mod tests {
 
     #[test]
     fn errors_name_the_offset() {
-        assert_eq!(parse(&[0x82, 0x01]).unwrap_err().offset, 2);
+        assert_eq!(parse(&[0x82, 0x01]).unwrap_err().offset, 0);
+        assert_eq!(parse(&[0x83, 0x01, 0x02, 0x61]).unwrap_err().offset, 4);
+        assert_eq!(parse(&[0x82, 0x01, 0x02, 0x03]).unwrap_err().offset, 3);
         assert_eq!(
             parse(&[0x5a, 0xff, 0xff, 0xff, 0xff]).unwrap_err().offset,
             5

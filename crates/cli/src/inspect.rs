@@ -95,7 +95,7 @@ fn unwrap_text(input: &[u8]) -> Result<(&'static str, Vec<u8>), DiagError> {
     if compact.is_empty() {
         return Ok(("binary", input.to_vec()));
     }
-    if compact.len() % 2 == 0
+    if compact.len().is_multiple_of(2)
         && let Ok(bytes) = hex::decode(&compact)
     {
         return Ok(("hex", bytes));
