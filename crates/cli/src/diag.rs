@@ -11,6 +11,11 @@ use std::fmt::Write as _;
 /// Deepest nesting of arrays, maps and tags (tag-24 contents included) the walker accepts.
 pub const MAX_DEPTH: usize = 32;
 
+/// Most items the walker accepts in one input: every node costs memory beyond its bytes (and
+/// more again in the annotated tree), so the item count is bounded, not just the input size.
+/// Real mdoc messages hold a few thousand at most.
+pub const MAX_ITEMS: usize = 100_000;
+
 /// Why the bytes are not one well-formed CBOR item, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("at byte offset {offset}: {problem}")]
@@ -102,7 +107,11 @@ impl Node {
 
 /// Walks `input` as exactly one CBOR item.
 pub fn parse(input: &[u8]) -> Result<Node, DiagError> {
-    let mut walker = Walker { input, pos: 0 };
+    let mut walker = Walker {
+        input,
+        pos: 0,
+        items: 0,
+    };
     let node = walker.item(0)?;
     if walker.pos != input.len() {
         return Err(error(
@@ -119,6 +128,7 @@ pub fn parse(input: &[u8]) -> Result<Node, DiagError> {
 struct Walker<'a> {
     input: &'a [u8],
     pos: usize,
+    items: usize,
 }
 
 enum Arg {
@@ -189,6 +199,13 @@ impl Walker<'_> {
                 format!("nesting deeper than {MAX_DEPTH} levels"),
             ));
         }
+        self.items += 1;
+        if self.items > MAX_ITEMS {
+            return Err(error(
+                start,
+                format!("more than {MAX_ITEMS} items; this tool inspects mdoc-sized messages"),
+            ));
+        }
         let head = self.byte("a CBOR item")?;
         let (major, info) = (head >> 5, head & 0x1f);
         let arg = self.argument(info, start)?;
@@ -249,8 +266,10 @@ impl Walker<'_> {
                 let mut sub = Walker {
                     input: self.input.get(..inner.end).unwrap_or_default(),
                     pos: content_offset,
+                    items: self.items,
                 };
                 let content = sub.item(depth + 1)?;
+                self.items = sub.items;
                 if sub.pos != inner.end {
                     return Err(error(
                         sub.pos,
@@ -420,6 +439,15 @@ mod tests {
         assert_eq!(err.offset, MAX_DEPTH + 1);
         assert!(err.problem.contains("nesting"));
         assert_eq!(parse(&[0x01, 0x01]).unwrap_err().offset, 1);
+    }
+
+    #[test]
+    fn the_item_count_is_bounded() {
+        let mut input = vec![0x9a, 0x00, 0x02, 0x00, 0x00];
+        input.resize(input.len() + 0x20000, 0x00);
+        let err = parse(&input).unwrap_err();
+        assert_eq!(err.offset, 5 + MAX_ITEMS - 1);
+        assert!(err.problem.contains("items"));
     }
 
     #[test]

@@ -114,11 +114,17 @@ pub fn decode(image: &[u8]) -> Result<String, String> {
             _ => 255,
         }
     };
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, luma);
-    let grids = prepared.detect_grids();
-    let grid = grids.first().ok_or("no QR code found in the image")?;
-    let (_, text) = grid
-        .decode()
-        .map_err(|e| format!("the QR code cannot be read: {e}"))?;
-    Ok(text)
+    // The QR detector is a third-party crate reading an untrusted image: should it panic, the
+    // command still ends with an error message rather than a crash.
+    let detect = || -> Result<String, String> {
+        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, luma);
+        let grids = prepared.detect_grids();
+        let grid = grids.first().ok_or("no QR code found in the image")?;
+        let (_, text) = grid
+            .decode()
+            .map_err(|e| format!("the QR code cannot be read: {e}"))?;
+        Ok(text)
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(detect))
+        .unwrap_or_else(|_| Err("the QR decoder failed on this image".to_owned()))
 }
