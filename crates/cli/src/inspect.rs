@@ -60,7 +60,15 @@ pub fn inspect(input: &[u8]) -> Result<Inspection, DiagError> {
         digests: Vec::new(),
         namespace: String::new(),
     };
-    let tree = annotator.node(&node, 0);
+    let mut tree = annotator.node(&node, 0);
+    if message_type.contains("DeviceEngagement") {
+        let map = match tree.get_mut("content") {
+            Some(content) => content,
+            None => &mut tree,
+        };
+        label_keys(map, ENGAGEMENT_KEYS);
+    }
+    label_cose_keys(&mut tree);
     Ok(Inspection {
         message_type,
         carried_as,
@@ -447,6 +455,10 @@ impl Annotator<'_> {
                     })
                     .collect::<Vec<_>>();
                 out.insert("entries".into(), Json::Array(list));
+                let int_key = |k: Kind| entries.iter().any(|(key, _)| key.kind == k);
+                if int_key(Kind::Unsigned(1)) && int_key(Kind::Negative(0)) {
+                    notes.push("COSE_Key".to_owned());
+                }
                 if let Some(id) = node.get("elementIdentifier").and_then(Node::as_text) {
                     notes.push(self.element_note(id));
                 }
@@ -562,19 +574,65 @@ fn cose_kind(items: &[Node]) -> Option<&'static str> {
     }
 }
 
-/// Names the COSE header parameters (RFC 9052 §3.1) of a header map's annotated tree.
+/// DeviceEngagement's map keys (ISO 18013-5 §8.2.1.1, 18013-7).
+const ENGAGEMENT_KEYS: &[(&str, &str)] = &[
+    ("0", "version"),
+    ("1", "security"),
+    ("2", "deviceRetrievalMethods"),
+    ("3", "serverRetrievalMethods"),
+    ("4", "protocolInfo"),
+    ("5", "originInfos"),
+    ("6", "capabilities"),
+];
+
+/// COSE header parameters (RFC 9052 §3.1).
+const HEADER_KEYS: &[(&str, &str)] = &[("1", "alg"), ("4", "kid"), ("33", "x5chain")];
+
+/// COSE_Key parameters (RFC 9052 §7, RFC 9053 §7.1.1).
+const KEY_KEYS: &[(&str, &str)] = &[("1", "kty"), ("-1", "crv"), ("-2", "x"), ("-3", "y")];
+
+/// Names the COSE header parameters of a header map's annotated tree.
 fn label_header(map: &mut Json) {
+    label_keys(map, HEADER_KEYS);
+}
+
+/// Names the parameters of every COSE_Key in an annotated subtree.
+fn label_cose_keys(json: &mut Json) {
+    let is_key = json
+        .get("notes")
+        .and_then(Json::as_array)
+        .is_some_and(|n| n.iter().any(|n| n == "COSE_Key"));
+    if is_key {
+        label_keys(json, KEY_KEYS);
+    }
+    for field in ["items", "entries"] {
+        if let Some(Json::Array(children)) = json.get_mut(field) {
+            for child in children {
+                match child.get_mut("value") {
+                    Some(value) if field == "entries" => label_cose_keys(value),
+                    _ => label_cose_keys(child),
+                }
+            }
+        }
+    }
+    if let Some(content) = json.get_mut("content") {
+        label_cose_keys(content);
+    }
+}
+
+/// Adds the name of each key found in `table` to its value's notes.
+fn label_keys(map: &mut Json, table: &[(&str, &str)]) {
     let Some(Json::Array(entries)) = map.get_mut("entries") else {
         return;
     };
     for entry in entries {
-        let label = match entry.pointer("/key/value").and_then(Json::as_str) {
-            Some("1") => "alg",
-            Some("4") => "kid",
-            Some("33") => "x5chain",
-            _ => continue,
-        };
-        if let Some(value) = entry.get_mut("value") {
+        let key = entry
+            .pointer("/key/value")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        if let Some((_, label)) = table.iter().find(|(k, _)| *k == key)
+            && let Some(value) = entry.get_mut("value")
+        {
             push_note(value, label);
         }
     }

@@ -150,6 +150,16 @@ fn inspect_recognises_every_message_type() {
         let out = f.inspect(file);
         assert!(out.starts_with(kind), "{file}: {out}");
     }
+    let engagement = f.inspect("session/engagement.cbor");
+    for label in [
+        "/ version /",
+        "/ security /",
+        "/ COSE_Key /",
+        "/ crv /",
+        "/ x /",
+    ] {
+        assert!(engagement.contains(label), "{label}: {engagement}");
+    }
 
     // The parts of a credential, cut out with the core decoder.
     let issuer_signed = cbor::decode(&f.read("authority/credential.cbor")).unwrap();
