@@ -7,10 +7,10 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use mdoc::cbor::{self, FromCbor, Value};
-use mdoc::cose::{CoseMac0, CoseSign1};
+use mdoc::cose::{CoseKey, CoseMac0, CoseSign1};
 use mdoc::definitions::{
-    DeviceEngagement, DeviceRequest, DeviceResponse, IssuerSigned, MobileSecurityObject,
-    SessionData, SessionEstablishment, SessionTranscript,
+    DeviceAuth, DeviceEngagement, DeviceRequest, DeviceResponse, IssuerSigned,
+    MobileSecurityObject, SessionData, SessionEstablishment, SessionTranscript,
 };
 use mdoc::registry;
 use mdoc::x509::{Certificate, EKU_DOCUMENT_SIGNER, EKU_READER_AUTH};
@@ -194,6 +194,8 @@ fn classify(node: &Node, value: &Value, bytes: &[u8]) -> Result<&'static str, Di
                 confirm("SessionData", ok(SessionData::from_cbor(value)))
             } else if has("issuerAuth") {
                 confirm("IssuerSigned", ok(IssuerSigned::from_cbor(value)))
+            } else if has("deviceMac") || has("deviceSignature") {
+                confirm("DeviceAuth", ok(DeviceAuth::from_cbor(value)))
             } else if has("valueDigests") {
                 confirm(
                     "MobileSecurityObject",
@@ -201,24 +203,26 @@ fn classify(node: &Node, value: &Value, bytes: &[u8]) -> Result<&'static str, Di
                 )
             } else if int_key(0) && int_key(1) {
                 confirm("DeviceEngagement", ok(DeviceEngagement::parse(bytes)))
+            } else if int_key(1) && entries.iter().any(|(k, _)| k.kind == Kind::Negative(0)) {
+                confirm("COSE_Key", ok(CoseKey::from_cbor(value)))
             } else {
                 Err(not_a_message(node))
             }
         }
-        Kind::Embedded(content) => match &content.kind {
-            Kind::Array(items) if items.len() == 3 => confirm(
-                "SessionTranscriptBytes",
-                ok(SessionTranscript::from_bytes(bytes)),
-            ),
-            Kind::Map(_) => confirm(
-                "tag-24 DeviceEngagementBytes",
-                ok(value
-                    .as_embedded()
-                    .ok_or("not tag 24")
-                    .and_then(|e| DeviceEngagement::parse(e.content()).map_err(|_| "refused"))),
-            ),
-            _ => Err(not_a_message(node)),
-        },
+        Kind::Embedded(content) => {
+            let embedded = value.as_embedded().ok_or_else(|| not_a_message(node))?;
+            let inner = embedded.decode().map_err(|_| not_a_message(node))?;
+            let kind = classify(content, &inner, embedded.content())?;
+            Ok(match kind {
+                "DeviceEngagement" => "DeviceEngagementBytes (tag 24)",
+                "MobileSecurityObject" => "MobileSecurityObjectBytes (tag 24)",
+                "SessionTranscript" => "SessionTranscriptBytes (tag 24)",
+                "DeviceRequest" => "DeviceRequest (in tag 24)",
+                "DeviceResponse" => "DeviceResponse (in tag 24)",
+                "COSE_Key" => "COSE_Key (in tag 24)",
+                _ => "an mdoc item in tag 24",
+            })
+        }
         Kind::Tag(18, _) => confirm("COSE_Sign1", ok(CoseSign1::from_value(value))),
         Kind::Tag(17, _) => confirm("COSE_Mac0", ok(CoseMac0::from_value(value))),
         Kind::Array(items) => match items.as_slice() {
@@ -255,7 +259,7 @@ fn not_a_message(node: &Node) -> DiagError {
         problem: format!(
             "expected an mdoc message (DeviceEngagement, SessionEstablishment, SessionData, \
              DeviceRequest, DeviceResponse, IssuerSigned, MSO, COSE_Sign1/Mac0, \
-             SessionTranscript or x5chain), found {} that is none of them",
+             DeviceAuth, COSE_Key, SessionTranscript or x5chain), found {} that is none of them",
             node.type_name()
         ),
     }
@@ -446,7 +450,10 @@ impl Annotator<'_> {
                 let list = entries
                     .iter()
                     .map(|(k, v)| {
-                        if let (Some(ns), Kind::Array(_)) = (k.as_text(), &v.kind) {
+                        // An IssuerNameSpaces entry: namespace => [IssuerSignedItemBytes].
+                        if let (Some(ns), Kind::Array(items)) = (k.as_text(), &v.kind)
+                            && items.iter().all(|i| matches!(i.kind, Kind::Embedded(_)))
+                        {
                             self.namespace = ns.to_owned();
                         }
                         let key = self.node(k, depth + 1);

@@ -143,7 +143,7 @@ fn inspect_recognises_every_message_type() {
         ("session/session-data.cbor", "SessionData"),
         ("session/request.cbor", "DeviceRequest"),
         ("session/response.cbor", "DeviceResponse"),
-        ("session/transcript.cbor", "SessionTranscriptBytes"),
+        ("session/transcript.cbor", "SessionTranscriptBytes (tag 24)"),
         ("authority/credential.cbor", "IssuerSigned"),
         ("authority/iaca.pem", "certificate chain"),
     ] {
@@ -212,6 +212,59 @@ fn inspect_recognises_every_message_type() {
         hex::encode(f.read("session/request.cbor")).as_bytes(),
     );
     assert!(f.inspect("request.hex").starts_with("DeviceRequest (hex)"));
+}
+
+/// The ISO/IEC 18013-5 Annex D examples, made by other implementations.
+#[test]
+fn inspect_reads_the_annex_d_examples() {
+    let f = Fixture::new();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../mdoc/testdata/iso18013-5-annex-d.json"
+    );
+    let vectors: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for (name, kind) in [
+        ("device_engagement", "DeviceEngagement"),
+        ("e_device_key_bytes", "COSE_Key (in tag 24)"),
+        (
+            "session_transcript_bytes",
+            "SessionTranscriptBytes (tag 24)",
+        ),
+        ("session_establishment", "SessionEstablishment"),
+        ("session_data", "SessionData"),
+        ("session_termination", "SessionData"),
+        ("device_request", "DeviceRequest"),
+        ("reader_auth", "COSE_Sign1"),
+        ("reader_certificate", "certificate (DER)"),
+        ("device_response", "DeviceResponse"),
+        ("issuer_auth", "COSE_Sign1"),
+        (
+            "mobile_security_object_bytes",
+            "MobileSecurityObjectBytes (tag 24)",
+        ),
+        ("ds_certificate", "certificate (DER)"),
+        ("iaca_certificate", "certificate (DER)"),
+        ("device_auth", "DeviceAuth"),
+    ] {
+        let hex_text = vectors[name]["hex"].as_str().unwrap();
+        f.write(name, &hex::decode(hex_text).unwrap());
+        let out = f.inspect(name);
+        assert!(
+            out.starts_with(&format!("{kind} (binary)")),
+            "{name}: {out}"
+        );
+        f.write(&format!("{name}.hex"), hex_text.as_bytes());
+        assert!(
+            f.inspect(&format!("{name}.hex"))
+                .starts_with(&format!("{kind} (hex)"))
+        );
+    }
+    let response = f.inspect("device_response");
+    assert!(response.contains("digest ok"), "{response}");
+    assert!(!response.contains("digest BAD"), "{response}");
+    assert!(response.contains("element Family name"), "{response}");
+    assert!(response.contains("COSE_Mac0"), "{response}");
 }
 
 #[test]
