@@ -67,6 +67,10 @@ enum Command {
         /// The time to check validity at (RFC 3339); the system clock by default.
         #[arg(long)]
         at: Option<String>,
+        /// The reader's ephemeral private key (PKCS#8 or SEC1 PEM, or 64 hex digits), needed to
+        /// check a deviceMac.
+        #[arg(long)]
+        e_reader_key: Option<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -180,6 +184,7 @@ fn run(command: Command) -> Result<u8, Failure> {
             iaca,
             request,
             at,
+            e_reader_key,
             json,
         } => {
             let args = verify::VerifyArgs {
@@ -188,6 +193,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                 iaca,
                 request,
                 at,
+                e_reader_key,
             };
             let verification = verify::run(&args).map_err(bad)?;
             if json {

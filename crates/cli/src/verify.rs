@@ -24,6 +24,28 @@ pub struct VerifyArgs {
     pub request: Option<PathBuf>,
     /// The check time, RFC 3339; the system clock when absent.
     pub at: Option<String>,
+    /// The reader's ephemeral private key (to check a deviceMac), if known.
+    pub e_reader_key: Option<PathBuf>,
+}
+
+/// A P-256 private key from PKCS#8 PEM, SEC1 PEM or the hex of the 32-byte scalar.
+pub fn private_key(bytes: &[u8]) -> Result<p256::SecretKey, String> {
+    use p256::pkcs8::DecodePrivateKey as _;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| "the reader key: expected PEM or hex text".to_owned())?
+        .trim();
+    if text.starts_with("-----BEGIN PRIVATE KEY") {
+        return p256::SecretKey::from_pkcs8_pem(text)
+            .map_err(|_| "the reader key: not a P-256 PKCS#8 key".to_owned());
+    }
+    if text.starts_with("-----BEGIN EC PRIVATE KEY") {
+        return p256::SecretKey::from_sec1_pem(text)
+            .map_err(|_| "the reader key: not a P-256 SEC1 key".to_owned());
+    }
+    let scalar = hex::decode(text)
+        .map_err(|_| "the reader key: expected PEM or 64 hex digits".to_owned())?;
+    p256::SecretKey::from_slice(&scalar)
+        .map_err(|_| "the reader key: not a valid P-256 private scalar".to_owned())
 }
 
 /// The report and whether completeness against a request was checked.
@@ -92,7 +114,10 @@ pub fn run(args: &VerifyArgs) -> Result<Verification, String> {
         requests,
         issuer_anchors: TrustAnchors::new(anchors),
         now,
-        e_reader_key: None,
+        e_reader_key: match &args.e_reader_key {
+            Some(path) => Some(private_key(&input::read(path)?)?),
+            None => None,
+        },
     };
     let report = match args.request {
         Some(_) => verify_response(&response, &context),

@@ -267,6 +267,71 @@ fn inspect_reads_the_annex_d_examples() {
     assert!(response.contains("COSE_Mac0"), "{response}");
 }
 
+/// Annex D's response uses deviceMac: verified with the reader's ephemeral key, and refused
+/// without it or with a changed MAC tag.
+#[test]
+fn verify_checks_the_annex_d_device_mac_response() {
+    let f = Fixture::new();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../mdoc/testdata/iso18013-5-annex-d.json"
+    );
+    let vectors: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let bytes = |name: &str| hex::decode(vectors[name]["hex"].as_str().unwrap()).unwrap();
+    let iaca = mdoc::x509::Certificate::from_der(&bytes("iaca_certificate")).unwrap();
+    f.write("annex-iaca.pem", iaca.to_pem().as_bytes());
+    f.write("annex-transcript.cbor", &bytes("session_transcript_bytes"));
+    let response = bytes("device_response");
+    f.write("annex-response.cbor", &response);
+    let d = vectors["e_reader_key_private"]["value"]["d"]
+        .as_str()
+        .unwrap();
+    f.write("annex-reader.key", d.as_bytes());
+    let args = |response: &'static str, key: bool| {
+        let mut args = vec![
+            "verify",
+            "--response",
+            response,
+            "--transcript",
+            "annex-transcript.cbor",
+            "--iaca",
+            "annex-iaca.pem",
+            "--at",
+            "2020-10-02T00:00:00Z",
+        ];
+        if key {
+            args.extend(["--e-reader-key", "annex-reader.key"]);
+        }
+        args
+    };
+    let good = f.run(&args("annex-response.cbor", true));
+    assert_eq!(good.status.code(), Some(0), "{}", stdout(&good));
+    assert!(stdout(&good).contains("[pass] Device authentication bound to this session"));
+
+    let without_key = f.run(&args("annex-response.cbor", false));
+    assert_eq!(without_key.status.code(), Some(1));
+    assert!(stdout(&without_key).contains("deviceMac needs the reader's ephemeral key"));
+
+    let tag = bytes("device_mac_tag");
+    let mut changed = tag.clone();
+    changed[0] ^= 1;
+    f.write("annex-tampered.cbor", &replace(&response, &tag, &changed));
+    let bad = f.run(&args("annex-tampered.cbor", true));
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stdout(&bad).contains("FAIL") && stdout(&bad).contains("Device authentication"),
+        "{}",
+        stdout(&bad)
+    );
+
+    f.write("bad.key", b"not a key");
+    let mut bad_key = args("annex-response.cbor", false);
+    bad_key.extend(["--e-reader-key", "bad.key"]);
+    let message = f.refused(&bad_key);
+    assert!(message.contains("the reader key"), "{message}");
+}
+
 #[test]
 fn inspect_annotates_a_response() {
     let f = Fixture::new();
