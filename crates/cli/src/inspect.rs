@@ -654,3 +654,43 @@ fn tag_name(tag: u64) -> Option<&'static str> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn annex_d(name: &str) -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../mdoc/testdata/iso18013-5-annex-d.json"
+        );
+        let vectors: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        hex::decode(vectors[name]["hex"].as_str().unwrap()).unwrap()
+    }
+
+    /// Every truncation and every single-byte change of real messages: an answer or an error
+    /// with an offset inside the input, never a panic.
+    #[test]
+    fn damaged_messages_give_an_answer_or_an_offset() {
+        for name in [
+            "device_request",
+            "session_transcript_bytes",
+            "device_engagement",
+        ] {
+            let message = annex_d(name);
+            assert!(inspect(&message).is_ok(), "{name}");
+            for len in 0..message.len() {
+                if let Err(e) = inspect(&message[..len]) {
+                    assert!(e.offset <= len, "{name} cut at {len}: {e}");
+                }
+            }
+            for at in 0..message.len() {
+                let mut changed = message.clone();
+                changed[at] ^= 0xff;
+                if let Err(e) = inspect(&changed) {
+                    assert!(e.offset <= changed.len(), "{name} changed at {at}: {e}");
+                }
+            }
+        }
+    }
+}
