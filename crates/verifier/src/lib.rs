@@ -7,6 +7,7 @@
 //!   injected time, with a report listing every check performed and its outcome.
 #![forbid(unsafe_code)]
 
+pub mod authenticity;
 pub mod dcapi;
 pub mod openid4vp;
 pub mod report;
@@ -14,6 +15,7 @@ pub mod request;
 pub mod session;
 pub mod verify;
 
+pub use authenticity::verify_authenticity;
 pub use report::{DocumentReport, VerificationReport, VerifiedElement};
 pub use request::{DocumentRequest, ReaderKey};
 pub use session::{ReaderSession, VerifierError};
