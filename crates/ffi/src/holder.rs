@@ -39,6 +39,7 @@ impl Wallet {
             issuer_anchors: anchors(&issuer_anchors_pem)?,
             reader_anchors: anchors(&reader_anchors_pem)?,
             device_auth: device_authentication.into(),
+            ..wallet::WalletConfig::default()
         };
         let inner = wallet::Wallet::open(
             std::path::Path::new(&store_directory),

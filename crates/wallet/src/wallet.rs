@@ -59,6 +59,11 @@ pub struct WalletConfig {
     pub reader_anchors: TrustAnchors,
     /// How the wallet authenticates its responses.
     pub device_auth: DeviceAuthMode,
+    /// Test only: also accept an OpenID4VP `response_uri` of `http://` on a loopback host
+    /// (`127.0.0.1`, `[::1]`, `localhost`), for a verifier under test on the same machine.
+    /// Off by default; every other response_uri must be `https://`, so `direct_post` never
+    /// sends personal data in the clear.
+    pub allow_insecure_loopback_response_uri: bool,
 }
 
 struct Inner {
