@@ -1,9 +1,11 @@
 //! Provisioning: a device key for the issuer, then full verification of the credential before
 //! anything is stored.
 
+use std::collections::BTreeSet;
+
 use mdoc::cbor;
 use mdoc::cose::CoseKey;
-use mdoc::definitions::IssuerSigned;
+use mdoc::definitions::{IssuerSigned, ValueDigests};
 use mdoc::registry;
 use mdoc::verify::{CheckLog, CheckName, verify_issuer_signed};
 
@@ -19,6 +21,36 @@ pub struct PendingCredential {
     pub device_key_alias: String,
     /// The device public key, for the issuer to bind into the MSO.
     pub device_key: CoseKey,
+}
+
+/// Shortest accepted element salt (ISO/IEC 18013-5 §9.1.2.5: at least 16 bytes).
+pub const MIN_SALT_LEN: usize = 16;
+
+fn salts_long_enough(signed: &IssuerSigned) -> bool {
+    signed
+        .items()
+        .all(|(_, item)| item.random.len() >= MIN_SALT_LEN)
+}
+
+/// Whether the items are, one for one, the (namespace, digest ID) pairs the MSO covers: no
+/// duplicate on either side, none missing, none extra. (Each item's digest was checked by
+/// verification; a count alone would let a duplicate stand in for a missing element.)
+fn items_match_digests(signed: &IssuerSigned, digests: &ValueDigests) -> bool {
+    let mut covered = BTreeSet::new();
+    for (namespace, ids) in digests {
+        for (id, _) in ids {
+            if !covered.insert((namespace.as_str(), *id)) {
+                return false;
+            }
+        }
+    }
+    let mut present = BTreeSet::new();
+    for (namespace, item) in signed.items() {
+        if !present.insert((namespace, item.digest_id)) {
+            return false;
+        }
+    }
+    present == covered
 }
 
 impl Wallet {
@@ -61,17 +93,15 @@ impl Wallet {
             bound,
             "the MSO names another device key",
         )?;
-        let covered: usize = verified
-            .mso
-            .value_digests
-            .iter()
-            .map(|(_, d)| d.len())
-            .sum();
-        let complete = signed.items().count() == covered;
         log.require(
             CheckName::ValueDigests,
-            complete,
-            "the credential lacks elements its MSO covers",
+            salts_long_enough(&signed),
+            "an element's salt is shorter than 16 bytes",
+        )?;
+        log.require(
+            CheckName::ValueDigests,
+            items_match_digests(&signed, &verified.mso.value_digests),
+            "the credential's elements are not exactly those its MSO covers",
         )?;
         for (namespace, item) in signed.items() {
             if let Some(definition) =
