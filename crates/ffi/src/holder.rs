@@ -61,7 +61,10 @@ impl Wallet {
         })
     }
 
-    /// Verifies the issuer's credential fully and stores it.
+    /// Verifies the issuer's credential fully and stores it. `pending` must be exactly what
+    /// `prepare` returned in this wallet session: the core keeps the doc type and device key
+    /// it prepared and refuses any other, and the MSO must bind the secure area's key under the
+    /// alias.
     pub fn accept(
         &self,
         pending: PendingCredential,
@@ -256,16 +259,19 @@ impl PresentationSession {
         Ok(selection_record(core.recommended_selection()))
     }
 
-    /// Discloses exactly `selection`; returns the bytes to send.
+    /// Discloses exactly `selection`; returns the bytes to send. A failed approve leaves the
+    /// request pending, so the app can correct the selection and try again.
     pub fn approve(&self, selection: Selection) -> Result<Vec<u8>, CitizenWalletError> {
+        let reply = lock(&self.inner).approve(&selection.into())?;
         *lock(&self.consent) = None;
-        Ok(lock(&self.inner).approve(&selection.into())?)
+        Ok(reply)
     }
 
     /// Discloses nothing; returns the bytes to send.
     pub fn decline(&self) -> Result<Vec<u8>, CitizenWalletError> {
+        let reply = lock(&self.inner).decline()?;
         *lock(&self.consent) = None;
-        Ok(lock(&self.inner).decline()?)
+        Ok(reply)
     }
 
     /// Ends the session; returns the bytes to send.

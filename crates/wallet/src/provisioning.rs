@@ -61,22 +61,39 @@ impl Wallet {
             crate::atomic::hex(&mdoc::rng::random_bytes::<16>())
         );
         let public = self.secure_area().create_key(&alias)?;
-        Ok(PendingCredential {
+        let pending = PendingCredential {
             doc_type: doc_type.to_owned(),
-            device_key_alias: alias,
+            device_key_alias: alias.clone(),
             device_key: CoseKey::new(public),
-        })
+        };
+        self.pending().insert(alias, pending.clone());
+        Ok(pending)
+    }
+
+    /// Checks that `pending` is exactly what this wallet prepared and still waits for.
+    fn check_prepared(&self, pending: &PendingCredential) -> Result<(), WalletError> {
+        match self.pending().get(&pending.device_key_alias) {
+            Some(prepared) if prepared == pending => Ok(()),
+            _ => Err(WalletError::NotPrepared),
+        }
     }
 
     /// Verifies the issuer's `issuer_signed` bytes fully (IACA chain, MSO signature, doc type,
     /// validity now, every digest, every element value against the registry, device key ==
     /// the prepared key) and stores the credential. Refuses with the failed check otherwise;
     /// nothing is stored then and the device key is kept for a retry.
+    ///
+    /// `pending` must be one this wallet prepared (in this session) and has not yet accepted or
+    /// abandoned, unchanged ([`WalletError::NotPrepared`] otherwise), and the MSO's device key
+    /// must be the secure area's key under its alias: the doc type and key come from the
+    /// wallet's own state, not from the caller.
     pub fn accept(
         &self,
         pending: &PendingCredential,
         issuer_signed: &[u8],
     ) -> Result<CredentialSummary, WalletError> {
+        self.check_prepared(pending)?;
+        let held = self.secure_area().public_key(&pending.device_key_alias)?;
         let signed: IssuerSigned = cbor::from_slice(issuer_signed)?;
         let mut log = CheckLog::new();
         let verified = verify_issuer_signed(
@@ -86,8 +103,8 @@ impl Wallet {
             self.now(),
             &mut log,
         )?;
-        let bound =
-            verified.mso.device_key_info.device_key.public_key() == pending.device_key.public_key();
+        let mso_key = verified.mso.device_key_info.device_key.public_key();
+        let bound = mso_key == pending.device_key.public_key() && *mso_key == held;
         log.require(
             CheckName::DeviceKeyBinding,
             bound,
@@ -126,13 +143,30 @@ impl Wallet {
             device_key_alias: pending.device_key_alias.clone(),
             issuer_signed: issuer_signed.to_vec(),
         };
-        let id = self.store().put(record)?;
+        // Taken from the registry before storing, so two racing accepts store it once.
+        let alias = &pending.device_key_alias;
+        let taken = self
+            .pending()
+            .remove(alias)
+            .ok_or(WalletError::NotPrepared)?;
+        let id = match self.store().put(record) {
+            Ok(id) => id,
+            Err(e) => {
+                self.pending().insert(alias.clone(), taken);
+                return Err(e.into());
+            }
+        };
         let stored = self.store().get(&id)?;
         Ok(stored.summary())
     }
 
-    /// Gives up on a pending credential, deleting its device key.
+    /// Gives up on a pending credential, deleting its device key. Only a credential this
+    /// wallet prepared and still waits for can be abandoned ([`WalletError::NotPrepared`]
+    /// otherwise), so the key of a stored credential cannot be deleted this way.
     pub fn abandon(&self, pending: &PendingCredential) -> Result<(), WalletError> {
-        Ok(self.secure_area().delete_key(&pending.device_key_alias)?)
+        self.check_prepared(pending)?;
+        self.secure_area().delete_key(&pending.device_key_alias)?;
+        self.pending().remove(&pending.device_key_alias);
+        Ok(())
     }
 }

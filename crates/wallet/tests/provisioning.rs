@@ -197,3 +197,42 @@ fn a_duplicated_item_cannot_hide_a_missing_one() {
     assert!(world.wallet.credentials().is_empty());
     world.wallet.accept(&pending, &issued.bytes).unwrap();
 }
+
+#[test]
+fn only_a_pending_credential_the_wallet_prepared_is_accepted_or_abandoned() {
+    let world = world();
+    let pending = world.wallet.prepare(&data().doc_type).unwrap();
+    let stranger = CoseKey::new(mdoc::rng::new_p256_secret_key().public_key());
+    let issued = world.issuer.issue(&data(), &stranger, &window()).unwrap();
+    let substituted = wallet::provisioning::PendingCredential {
+        device_key: stranger,
+        ..pending.clone()
+    };
+    assert_eq!(
+        world.wallet.accept(&substituted, &issued.bytes),
+        Err(WalletError::NotPrepared)
+    );
+    assert_eq!(
+        world.wallet.abandon(&substituted),
+        Err(WalletError::NotPrepared)
+    );
+    let good = world
+        .issuer
+        .issue(&data(), &pending.device_key, &window())
+        .unwrap();
+    world.wallet.accept(&pending, &good.bytes).unwrap();
+    // Accepted: no longer pending, so neither a second accept nor an abandon (which would
+    // delete the stored credential's key) is possible.
+    assert_eq!(
+        world.wallet.accept(&pending, &good.bytes),
+        Err(WalletError::NotPrepared)
+    );
+    assert_eq!(
+        world.wallet.abandon(&pending),
+        Err(WalletError::NotPrepared)
+    );
+    assert_eq!(world.wallet.credentials().len(), 1);
+    let other = world.wallet.prepare(&data().doc_type).unwrap();
+    world.wallet.abandon(&other).unwrap();
+    assert_eq!(world.wallet.abandon(&other), Err(WalletError::NotPrepared));
+}
