@@ -58,6 +58,7 @@ impl World {
             issuer_anchors: TrustAnchors::new(vec![issuer.iaca().certificate().clone()]),
             reader_anchors: TrustAnchors::new(vec![reader_root.certificate().clone()]),
             device_auth,
+            ..WalletConfig::default()
         };
         let clock: Arc<dyn Clock> = Arc::new(FixedClock(now));
         let wallet = Wallet::open(

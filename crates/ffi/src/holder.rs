@@ -39,6 +39,7 @@ impl Wallet {
             issuer_anchors: anchors(&issuer_anchors_pem)?,
             reader_anchors: anchors(&reader_anchors_pem)?,
             device_auth: device_authentication.into(),
+            ..wallet::WalletConfig::default()
         };
         let inner = wallet::Wallet::open(
             std::path::Path::new(&store_directory),
@@ -60,7 +61,10 @@ impl Wallet {
         })
     }
 
-    /// Verifies the issuer's credential fully and stores it.
+    /// Verifies the issuer's credential fully and stores it. `pending` must be exactly what
+    /// `prepare` returned in this wallet session: the core keeps the doc type and device key
+    /// it prepared and refuses any other, and the MSO must bind the secure area's key under the
+    /// alias.
     pub fn accept(
         &self,
         pending: PendingCredential,
@@ -255,16 +259,19 @@ impl PresentationSession {
         Ok(selection_record(core.recommended_selection()))
     }
 
-    /// Discloses exactly `selection`; returns the bytes to send.
+    /// Discloses exactly `selection`; returns the bytes to send. A failed approve leaves the
+    /// request pending, so the app can correct the selection and try again.
     pub fn approve(&self, selection: Selection) -> Result<Vec<u8>, CitizenWalletError> {
+        let reply = lock(&self.inner).approve(&selection.into())?;
         *lock(&self.consent) = None;
-        Ok(lock(&self.inner).approve(&selection.into())?)
+        Ok(reply)
     }
 
     /// Discloses nothing; returns the bytes to send.
     pub fn decline(&self) -> Result<Vec<u8>, CitizenWalletError> {
+        let reply = lock(&self.inner).decline()?;
         *lock(&self.consent) = None;
-        Ok(lock(&self.inner).decline()?)
+        Ok(reply)
     }
 
     /// Ends the session; returns the bytes to send.

@@ -238,3 +238,97 @@ fn garbage_gives_errors_not_crashes() {
     assert!(verifier.start_session("mdoc:!!".into()).is_err());
     assert!(software_secure_area("/tmp".into(), vec![0; 3]).is_err());
 }
+
+/// A wallet trusting `authority`, with no credentials yet.
+fn empty_wallet(
+    dir: &std::path::Path,
+    authority: &TestAuthority,
+    reader_root: &str,
+) -> Arc<Wallet> {
+    let area =
+        software_secure_area(dir.join("keys").to_string_lossy().into(), vec![1; 32]).unwrap();
+    Wallet::open(
+        dir.join("store").to_string_lossy().into(),
+        vec![2; 32],
+        area,
+        authority.iaca_pem(),
+        reader_root.to_owned(),
+        DeviceAuthentication::Signature,
+    )
+    .unwrap()
+}
+
+#[test]
+fn accept_binds_to_the_key_the_core_prepared_not_one_the_app_supplies() {
+    let dir = tempfile::tempdir().unwrap();
+    let authority = TestAuthority::new("UK Digital Identity".into(), "GB".into()).unwrap();
+    let wallet = empty_wallet(dir.path(), &authority, "");
+    let first = wallet.prepare("uk.gov.digital-id.1".into()).unwrap();
+    let second = wallet.prepare("uk.gov.digital-id.1".into()).unwrap();
+    // Issued to the second key, offered under the first key's alias with the second key: the
+    // stored credential would name an alias whose key the MSO does not bind.
+    let credential = authority
+        .issue(SampleDocument::UkDigitalIdAmelia, second.device_key.clone())
+        .unwrap();
+    let swapped = PendingCredential {
+        device_key: second.device_key.clone(),
+        ..first.clone()
+    };
+    assert!(wallet.accept(swapped, credential.clone()).is_err());
+    // A key the app made up is refused too.
+    let made_up = PendingCredential {
+        device_key_alias: "device-not-prepared".into(),
+        ..second.clone()
+    };
+    assert!(wallet.accept(made_up, credential.clone()).is_err());
+    assert!(wallet.credentials().is_empty());
+    // The true pending credential is accepted, once.
+    wallet.accept(second.clone(), credential.clone()).unwrap();
+    assert!(wallet.accept(second, credential).is_err());
+    assert_eq!(wallet.credentials().len(), 1);
+}
+
+#[test]
+fn a_failed_approve_can_be_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let authority = TestAuthority::new("UK Digital Identity".into(), "GB".into()).unwrap();
+    let reader = authority.new_reader("Acme Ltd".into()).unwrap();
+    let wallet = empty_wallet(dir.path(), &authority, &reader.root_pem);
+    let pending = wallet.prepare("uk.gov.digital-id.1".into()).unwrap();
+    let credential = authority
+        .issue(
+            SampleDocument::UkDigitalIdAmelia,
+            pending.device_key.clone(),
+        )
+        .unwrap();
+    wallet.accept(pending, credential).unwrap();
+    let session = wallet.start_presentation();
+    let verifier = Verifier::new(
+        authority.iaca_pem(),
+        Some(reader.private_key_pkcs8.clone()),
+        Some(reader.chain_pem.clone()),
+    )
+    .unwrap();
+    let reader_session = verifier.start_session(session.qr_uri()).unwrap();
+    let request = profile_request("right_to_work".into(), "uk.gov.digital-id.1".into()).unwrap();
+    let SessionEvent::Consent { .. } =
+        session.handle(reader_session.request(vec![request]).unwrap())
+    else {
+        panic!("consent expected");
+    };
+    let not_requested = Selection {
+        approved: vec![ApprovedElement {
+            doc_type: "uk.gov.digital-id.1".into(),
+            namespace: "uk.gov.digital-id.1".into(),
+            identifier: "not_requested".into(),
+        }],
+    };
+    assert!(session.approve(not_requested).is_err());
+    // The request is still pending: its selection can be read again and approved.
+    let selection = session.recommended_selection().unwrap();
+    let report = reader_session
+        .handle_response(session.approve(selection).unwrap())
+        .unwrap();
+    assert!(report.verified);
+    assert!(session.recommended_selection().is_err(), "answered");
+}

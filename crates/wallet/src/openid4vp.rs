@@ -398,6 +398,48 @@ fn encryption(request: &Map<String, Json>) -> Result<Encryption, WalletError> {
     })
 }
 
+/// Refuses a response_uri that `direct_post` would reach in the clear: it must be `https://`
+/// with a host, or — only when `allow_loopback` (a test-only switch) — `http://` to
+/// `127.0.0.1`, `[::1]` or `localhost` with at most a numeric port.
+fn check_response_uri(uri: &str, allow_loopback: bool) -> Result<(), WalletError> {
+    let refused = WalletError::Unsupported("response_uri (must be an https:// URL)");
+    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(refused);
+    }
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return Err(refused);
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() {
+        return Err(refused);
+    }
+    let secure = scheme.eq_ignore_ascii_case("https");
+    let test_loopback =
+        allow_loopback && scheme.eq_ignore_ascii_case("http") && is_loopback(authority);
+    if secure || test_loopback {
+        Ok(())
+    } else {
+        Err(refused)
+    }
+}
+
+/// Whether a URL authority is exactly a loopback host with an optional numeric port.
+fn is_loopback(authority: &str) -> bool {
+    let (host, port) = match authority.strip_prefix("[::1]") {
+        Some(port) => ("[::1]", port),
+        None => match authority.find(':') {
+            Some(colon) => authority.split_at(colon),
+            None => (authority, ""),
+        },
+    };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|digits| {
+            (1..=5).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+        });
+    let host_ok = host == "127.0.0.1" || host == "[::1]" || host.eq_ignore_ascii_case("localhost");
+    port_ok && host_ok
+}
+
 /// Where a request came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel<'a> {
@@ -479,6 +521,10 @@ impl OpenId4VpPresentation {
             (Channel::DcApi { origin }, true) => (origin.to_owned(), None),
             (Channel::Redirect, false) => {
                 let response_uri = field("response_uri").ok_or(invalid("response_uri"))?;
+                check_response_uri(
+                    response_uri,
+                    wallet.config().allow_insecure_loopback_response_uri,
+                )?;
                 let client_id = field("client_id").ok_or(invalid("client_id"))?;
                 if client_id.strip_prefix("redirect_uri:") != Some(response_uri) {
                     return Err(WalletError::Unsupported(
@@ -733,5 +779,104 @@ mod tests {
         assert!(decoded.contains(&("state".to_owned(), "s&1".to_owned())));
         assert!(decoded.contains(&("vp_token".to_owned(), r#"{"q":["AAEC"]}"#.to_owned())));
         assert_eq!(response.response_uri(), Some("https://v.example/post"));
+    }
+}
+
+#[cfg(test)]
+mod response_uri_tests {
+    use std::sync::Arc;
+
+    use mdoc::clock::FixedClock;
+    use serde_json::json;
+
+    use super::*;
+    use crate::keys::WalletKey;
+    use crate::secure_area::SoftwareSecureArea;
+    use crate::wallet::WalletConfig;
+
+    fn wallet(dir: &std::path::Path, allow_loopback: bool) -> Wallet {
+        let key = WalletKey::from_bytes([7; 32]);
+        let area = SoftwareSecureArea::open(&dir.join("keys"), &key).unwrap();
+        let config = WalletConfig {
+            allow_insecure_loopback_response_uri: allow_loopback,
+            ..WalletConfig::default()
+        };
+        let clock = Arc::new(FixedClock(mdoc::time::Timestamp::from_unix_seconds(
+            1_800_000_000,
+        )));
+        Wallet::open(&dir.join("store"), &key, Arc::new(area), config, clock).unwrap()
+    }
+
+    fn request(response_uri: &str) -> String {
+        json!({
+            "response_type": "vp_token",
+            "response_mode": "direct_post",
+            "nonce": "n-0S6_WzA2Mj",
+            "client_id": format!("redirect_uri:{response_uri}"),
+            "response_uri": response_uri,
+            "dcql_query": {"credentials": [{
+                "id": "id", "format": "mso_mdoc",
+                "meta": {"doctype_value": "org.example.id"},
+                "claims": [{"path": ["org.example.id", "name"]}]
+            }]}
+        })
+        .to_string()
+    }
+
+    fn refused_uri(wallet: &Wallet, uri: &str) -> bool {
+        matches!(
+            OpenId4VpPresentation::from_request(wallet, &request(uri), Channel::Redirect),
+            Err(WalletError::Unsupported(reason)) if reason.starts_with("response_uri")
+        )
+    }
+
+    #[test]
+    fn response_uri_must_be_https() {
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = wallet(dir.path(), false);
+        assert!(!refused_uri(&wallet, "https://v.example/post"));
+        assert!(!refused_uri(&wallet, "HTTPS://v.example:8443/post?x=1"));
+        for uri in [
+            "http://v.example/post",
+            "http://127.0.0.1:8080/post",
+            "http://localhost/post",
+            "ftp://v.example/post",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "https://",
+            "https:///post",
+            "https:v.example/post",
+            "v.example/post",
+            "",
+            "https://v.example/p ost",
+        ] {
+            assert!(refused_uri(&wallet, uri), "{uri}");
+        }
+    }
+
+    #[test]
+    fn loopback_http_only_behind_the_test_switch() {
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = wallet(dir.path(), true);
+        for uri in [
+            "http://127.0.0.1:8080/post",
+            "http://[::1]:8080/post",
+            "http://localhost/post",
+            "http://LOCALHOST:1",
+            "https://v.example/post",
+        ] {
+            assert!(!refused_uri(&wallet, uri), "{uri}");
+        }
+        for uri in [
+            "http://v.example/post",
+            "http://127.0.0.1.evil.example/post",
+            "http://127.0.0.1@evil.example/post",
+            "http://localhost.evil.example/",
+            "http://127.0.0.2/post",
+            "http://127.0.0.1:port/post",
+            "http://[::1]evil/post",
+        ] {
+            assert!(refused_uri(&wallet, uri), "{uri}");
+        }
     }
 }

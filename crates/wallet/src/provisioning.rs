@@ -1,9 +1,11 @@
 //! Provisioning: a device key for the issuer, then full verification of the credential before
 //! anything is stored.
 
+use std::collections::BTreeSet;
+
 use mdoc::cbor;
 use mdoc::cose::CoseKey;
-use mdoc::definitions::IssuerSigned;
+use mdoc::definitions::{IssuerSigned, ValueDigests};
 use mdoc::registry;
 use mdoc::verify::{CheckLog, CheckName, verify_issuer_signed};
 
@@ -21,6 +23,36 @@ pub struct PendingCredential {
     pub device_key: CoseKey,
 }
 
+/// Shortest accepted element salt (ISO/IEC 18013-5 §9.1.2.5: at least 16 bytes).
+pub const MIN_SALT_LEN: usize = 16;
+
+fn salts_long_enough(signed: &IssuerSigned) -> bool {
+    signed
+        .items()
+        .all(|(_, item)| item.random.len() >= MIN_SALT_LEN)
+}
+
+/// Whether the items are, one for one, the (namespace, digest ID) pairs the MSO covers: no
+/// duplicate on either side, none missing, none extra. (Each item's digest was checked by
+/// verification; a count alone would let a duplicate stand in for a missing element.)
+fn items_match_digests(signed: &IssuerSigned, digests: &ValueDigests) -> bool {
+    let mut covered = BTreeSet::new();
+    for (namespace, ids) in digests {
+        for (id, _) in ids {
+            if !covered.insert((namespace.as_str(), *id)) {
+                return false;
+            }
+        }
+    }
+    let mut present = BTreeSet::new();
+    for (namespace, item) in signed.items() {
+        if !present.insert((namespace, item.digest_id)) {
+            return false;
+        }
+    }
+    present == covered
+}
+
 impl Wallet {
     /// Creates a device key for a credential of `doc_type`; hand `device_key` to the issuer.
     pub fn prepare(&self, doc_type: &str) -> Result<PendingCredential, WalletError> {
@@ -29,22 +61,39 @@ impl Wallet {
             crate::atomic::hex(&mdoc::rng::random_bytes::<16>())
         );
         let public = self.secure_area().create_key(&alias)?;
-        Ok(PendingCredential {
+        let pending = PendingCredential {
             doc_type: doc_type.to_owned(),
-            device_key_alias: alias,
+            device_key_alias: alias.clone(),
             device_key: CoseKey::new(public),
-        })
+        };
+        self.pending().insert(alias, pending.clone());
+        Ok(pending)
+    }
+
+    /// Checks that `pending` is exactly what this wallet prepared and still waits for.
+    fn check_prepared(&self, pending: &PendingCredential) -> Result<(), WalletError> {
+        match self.pending().get(&pending.device_key_alias) {
+            Some(prepared) if prepared == pending => Ok(()),
+            _ => Err(WalletError::NotPrepared),
+        }
     }
 
     /// Verifies the issuer's `issuer_signed` bytes fully (IACA chain, MSO signature, doc type,
     /// validity now, every digest, every element value against the registry, device key ==
     /// the prepared key) and stores the credential. Refuses with the failed check otherwise;
     /// nothing is stored then and the device key is kept for a retry.
+    ///
+    /// `pending` must be one this wallet prepared (in this session) and has not yet accepted or
+    /// abandoned, unchanged ([`WalletError::NotPrepared`] otherwise), and the MSO's device key
+    /// must be the secure area's key under its alias: the doc type and key come from the
+    /// wallet's own state, not from the caller.
     pub fn accept(
         &self,
         pending: &PendingCredential,
         issuer_signed: &[u8],
     ) -> Result<CredentialSummary, WalletError> {
+        self.check_prepared(pending)?;
+        let held = self.secure_area().public_key(&pending.device_key_alias)?;
         let signed: IssuerSigned = cbor::from_slice(issuer_signed)?;
         let mut log = CheckLog::new();
         let verified = verify_issuer_signed(
@@ -54,24 +103,22 @@ impl Wallet {
             self.now(),
             &mut log,
         )?;
-        let bound =
-            verified.mso.device_key_info.device_key.public_key() == pending.device_key.public_key();
+        let mso_key = verified.mso.device_key_info.device_key.public_key();
+        let bound = mso_key == pending.device_key.public_key() && *mso_key == held;
         log.require(
             CheckName::DeviceKeyBinding,
             bound,
             "the MSO names another device key",
         )?;
-        let covered: usize = verified
-            .mso
-            .value_digests
-            .iter()
-            .map(|(_, d)| d.len())
-            .sum();
-        let complete = signed.items().count() == covered;
         log.require(
             CheckName::ValueDigests,
-            complete,
-            "the credential lacks elements its MSO covers",
+            salts_long_enough(&signed),
+            "an element's salt is shorter than 16 bytes",
+        )?;
+        log.require(
+            CheckName::ValueDigests,
+            items_match_digests(&signed, &verified.mso.value_digests),
+            "the credential's elements are not exactly those its MSO covers",
         )?;
         for (namespace, item) in signed.items() {
             if let Some(definition) =
@@ -96,13 +143,30 @@ impl Wallet {
             device_key_alias: pending.device_key_alias.clone(),
             issuer_signed: issuer_signed.to_vec(),
         };
-        let id = self.store().put(record)?;
+        // Taken from the registry before storing, so two racing accepts store it once.
+        let alias = &pending.device_key_alias;
+        let taken = self
+            .pending()
+            .remove(alias)
+            .ok_or(WalletError::NotPrepared)?;
+        let id = match self.store().put(record) {
+            Ok(id) => id,
+            Err(e) => {
+                self.pending().insert(alias.clone(), taken);
+                return Err(e.into());
+            }
+        };
         let stored = self.store().get(&id)?;
         Ok(stored.summary())
     }
 
-    /// Gives up on a pending credential, deleting its device key.
+    /// Gives up on a pending credential, deleting its device key. Only a credential this
+    /// wallet prepared and still waits for can be abandoned ([`WalletError::NotPrepared`]
+    /// otherwise), so the key of a stored credential cannot be deleted this way.
     pub fn abandon(&self, pending: &PendingCredential) -> Result<(), WalletError> {
-        Ok(self.secure_area().delete_key(&pending.device_key_alias)?)
+        self.check_prepared(pending)?;
+        self.secure_area().delete_key(&pending.device_key_alias)?;
+        self.pending().remove(&pending.device_key_alias);
+        Ok(())
     }
 }

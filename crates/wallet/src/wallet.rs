@@ -1,5 +1,6 @@
 //! The wallet: a credential store, a secure area, trust configuration and a clock.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use mdoc::cbor::CborError;
@@ -9,6 +10,7 @@ use mdoc::x509::TrustAnchors;
 
 use crate::keys::KeyWrapper;
 use crate::presentation::DeviceAuthMode;
+use crate::provisioning::PendingCredential;
 use crate::secure_area::{SecureArea, SecureAreaError};
 use crate::store::{
     CredentialStore, CredentialSummary, QuarantinedRecord, StoreError, StoredCredential,
@@ -48,6 +50,10 @@ pub enum WalletError {
     /// An online request asks for something this wallet does not support; names the feature.
     #[error("unsupported request: {0}")]
     Unsupported(&'static str),
+    /// The pending credential is not one this wallet prepared and still waits for (an unknown
+    /// alias, another doc type or device key than prepared, or already accepted or abandoned).
+    #[error("no such pending credential: prepare it first")]
+    NotPrepared,
 }
 
 /// Trust and behaviour settings of a wallet.
@@ -59,6 +65,11 @@ pub struct WalletConfig {
     pub reader_anchors: TrustAnchors,
     /// How the wallet authenticates its responses.
     pub device_auth: DeviceAuthMode,
+    /// Test only: also accept an OpenID4VP `response_uri` of `http://` on a loopback host
+    /// (`127.0.0.1`, `[::1]`, `localhost`), for a verifier under test on the same machine.
+    /// Off by default; every other response_uri must be `https://`, so `direct_post` never
+    /// sends personal data in the clear.
+    pub allow_insecure_loopback_response_uri: bool,
 }
 
 struct Inner {
@@ -66,6 +77,9 @@ struct Inner {
     area: Arc<dyn SecureArea>,
     config: WalletConfig,
     clock: Arc<dyn Clock>,
+    /// Credentials prepared and not yet accepted or abandoned, by device key alias: the
+    /// provisioning state the core keeps, so a caller cannot substitute a doc type or key.
+    pending: Mutex<BTreeMap<String, PendingCredential>>,
 }
 
 /// A holder's wallet. Cheap to clone (shared); safe to use from several threads.
@@ -96,6 +110,7 @@ impl Wallet {
                 area,
                 config,
                 clock,
+                pending: Mutex::new(BTreeMap::new()),
             }),
         })
     }
@@ -105,6 +120,15 @@ impl Wallet {
         // atomic on disk), so a poisoned lock is safe to reuse.
         self.inner
             .store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The credentials prepared and still pending, by device key alias.
+    pub(crate) fn pending(&self) -> MutexGuard<'_, BTreeMap<String, PendingCredential>> {
+        // Every update is a single insert or remove, so a poisoned map is consistent.
+        self.inner
+            .pending
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

@@ -349,3 +349,55 @@ fn errors_and_debug_carry_no_personal_data() {
         }
     }
 }
+
+/// Puts a directory where a record file was (a read failure root also gets: EISDIR), returning
+/// the record's bytes so the test can put them back.
+fn make_unreadable(dir: &Path, id: &str) -> Vec<u8> {
+    let path = record_path(dir, id);
+    let bytes = fs::read(&path).unwrap();
+    fs::remove_file(&path).unwrap();
+    fs::create_dir(&path).unwrap();
+    bytes
+}
+
+fn restore(dir: &Path, id: &str, bytes: &[u8]) {
+    let path = record_path(dir, id);
+    fs::remove_dir(&path).unwrap();
+    fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_read_failure_at_open_is_io_and_quarantines_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = {
+        let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+        (0..3).map(|n| store.put(record(n)).unwrap()).collect()
+    };
+    let bytes = make_unreadable(dir.path(), &ids[1]);
+    assert!(matches!(
+        CredentialStore::open(dir.path(), &key()),
+        Err(StoreError::Io(_))
+    ));
+    assert!(record_path(dir.path(), &ids[1]).is_dir(), "left in place");
+    assert_eq!(count(&dir.path().join("quarantine")), 0);
+    // Once the failure passes, every credential is there and nothing was quarantined.
+    restore(dir.path(), &ids[1], &bytes);
+    let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+    assert_eq!(store.list().len(), 3);
+    assert!(store.quarantined().is_empty());
+    assert_eq!(store.get(&ids[1]).unwrap().record, record(1));
+}
+
+#[test]
+fn a_read_failure_after_open_is_io_and_the_record_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = CredentialStore::open(dir.path(), &key()).unwrap();
+    let id = store.put(record(7)).unwrap();
+    let bytes = make_unreadable(dir.path(), &id);
+    assert!(matches!(store.get(&id), Err(StoreError::Io(_))));
+    assert_eq!(store.list().len(), 1, "still listed");
+    assert!(store.quarantined().is_empty());
+    assert_eq!(count(&dir.path().join("quarantine")), 0);
+    restore(dir.path(), &id, &bytes);
+    assert_eq!(store.get(&id).unwrap().record, record(7));
+}

@@ -21,7 +21,9 @@ pub fn generate() -> Result<Generated, String> {
     generate_for(false)
 }
 
-/// Builds the cdylib (`release` for benchmarks) and generates the bindings from it.
+/// Builds the cdylib (`release` for benchmarks) and generates the bindings from it. The
+/// harnesses provision through the test authority, so it is built in here (and only here: the
+/// shipped library of `cargo xtask size` leaves it out).
 pub fn generate_for(release: bool) -> Result<Generated, String> {
     let mut args = vec![
         "build",
@@ -29,6 +31,8 @@ pub fn generate_for(release: bool) -> Result<Generated, String> {
         "citizen-wallet-mobile",
         "-p",
         "uniffi-bindgen",
+        "--features",
+        "citizen-wallet-mobile/test-authority",
     ];
     if release {
         args.push("--release");

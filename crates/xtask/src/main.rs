@@ -89,7 +89,15 @@ fn bench() -> Result<(), String> {
 /// (e) The same exported calls from Rust and from Kotlin through the generated bindings.
 fn ffi_bench() -> Result<(), String> {
     let (ok, rust) = run::echoed(
-        run::cargo_command().args(["bench", "-p", "citizen-wallet-ffi", "--bench", "calls"]),
+        run::cargo_command().args([
+            "bench",
+            "-p",
+            "citizen-wallet-ffi",
+            "--features",
+            "test-authority",
+            "--bench",
+            "calls",
+        ]),
         "Rust call benchmark",
     )?;
     if !ok {
@@ -123,6 +131,9 @@ fn ffi_bench_line(line: &str) -> Option<(&str, f64)> {
     (ns > 0.0).then_some((call, ns))
 }
 
+/// The opt-in features the tests need: the FFI flow tests provision through the test authority.
+const TEST_FEATURES: &str = "citizen-wallet-ffi/test-authority";
+
 fn test(flags: &[&str]) -> Result<(), String> {
     for flag in flags {
         if !["--skip-kotlin", "--skip-swift"].contains(flag) {
@@ -136,13 +147,21 @@ fn test(flags: &[&str]) -> Result<(), String> {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--features",
+        TEST_FEATURES,
         "--",
         "-D",
         "warnings",
     ])?;
     let mut total = Tally::default();
-    let rust = run::cargo_tests(&["test", "--workspace", "--all-targets"])?;
-    let docs = run::cargo_tests(&["test", "--workspace", "--doc"])?;
+    let rust = run::cargo_tests(&[
+        "test",
+        "--workspace",
+        "--all-targets",
+        "--features",
+        TEST_FEATURES,
+    ])?;
+    let docs = run::cargo_tests(&["test", "--workspace", "--doc", "--features", TEST_FEATURES])?;
     let rust = rust.plus(docs);
     println!("rust: {} passed, {} failed", rust.passed, rust.failed);
     total = total.plus(rust);

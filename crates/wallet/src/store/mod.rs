@@ -16,7 +16,9 @@
 //! Writes are atomic (temporary file, fsync, rename, fsync of the directory), and new
 //! directories are made durable in their parents. Opening removes debris of interrupted writes,
 //! and moves a torn, truncated or tampered record to `quarantine/` while every other record
-//! stays readable.
+//! stays readable. Only what a record's bytes show (bad header, failed authentication,
+//! malformed content, oversize) quarantines it; a failure to read them (EMFILE, EACCES, EIO, not
+//! a regular file) is [`StoreError::Io`] and leaves the record in place.
 //!
 //! A data key that does not open the key check value is a wrong key ([`StoreError::WrongKey`]),
 //! not damage: nothing is quarantined. This matters for a [`KeyWrapper`] (a platform key) that
@@ -86,6 +88,14 @@ pub enum StoreError {
 
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Io(e.kind().to_string())
+}
+
+/// Why a record could not be read.
+enum ReadFailure {
+    /// Its bytes are damaged: quarantine it.
+    Damaged(QuarantineReason),
+    /// Reading failed; the record may be fine.
+    Io(StoreError),
 }
 
 /// Why a record was quarantined.
@@ -321,7 +331,8 @@ impl CredentialStore {
         Ok(found)
     }
 
-    /// Reads every record; damaged ones go to quarantine.
+    /// Reads every record; damaged ones go to quarantine. A record that cannot be read at all
+    /// fails the open with [`StoreError::Io`] and is left where it is.
     fn scan(&mut self) -> Result<(), StoreError> {
         let mut names: Vec<OsString> = fs::read_dir(&self.records)
             .map_err(io)?
@@ -331,31 +342,39 @@ impl CredentialStore {
         for name in names {
             let outcome = match record_id(&name) {
                 Some(id) => self.read(id),
-                None => Err(QuarantineReason::BadHeader),
+                None => Err(ReadFailure::Damaged(QuarantineReason::BadHeader)),
             };
             match outcome {
                 Ok(stored) => {
                     self.index.insert(stored.id.clone(), stored.summary());
                 }
-                Err(reason) => self.quarantine(&name, reason)?,
+                Err(ReadFailure::Damaged(reason)) => self.quarantine(&name, reason)?,
+                // The open fails and the record stays: a retry once the failure passes sees it.
+                Err(ReadFailure::Io(error)) => return Err(error),
             }
         }
         Ok(())
     }
 
-    fn read(&self, id: &str) -> Result<StoredCredential, QuarantineReason> {
+    /// Reads and opens record `id`. Only what the bytes show — a bad header, failed
+    /// authentication, malformed content, an oversized file — is [`ReadFailure::Damaged`]; a
+    /// failure to read them at all (EMFILE, EACCES, EIO, not a regular file) says nothing about
+    /// the record and is [`ReadFailure::Io`].
+    fn read(&self, id: &str) -> Result<StoredCredential, ReadFailure> {
         let path = self.records.join(format!("{id}{RECORD_SUFFIX}"));
         let bytes = match atomic::read_bounded(&path, MAX_RECORD_LEN) {
             Ok(Some(bytes)) => bytes,
-            Ok(None) => return Err(QuarantineReason::TooLarge),
-            Err(_) => return Err(QuarantineReason::Unreadable),
+            Ok(None) => return Err(ReadFailure::Damaged(QuarantineReason::TooLarge)),
+            Err(e) => return Err(ReadFailure::Io(io(e))),
         };
+        let damaged = ReadFailure::Damaged;
         let sealed = bytes
             .strip_prefix(RECORD_MAGIC)
-            .ok_or(QuarantineReason::BadHeader)?;
+            .ok_or(damaged(QuarantineReason::BadHeader))?;
         let plaintext = open(self.data_key.bytes(), &record_aad(id), sealed)
-            .ok_or(QuarantineReason::Unreadable)?;
-        let record = CredentialRecord::decode(&plaintext).ok_or(QuarantineReason::Malformed)?;
+            .ok_or(damaged(QuarantineReason::Unreadable))?;
+        let record =
+            CredentialRecord::decode(&plaintext).ok_or(damaged(QuarantineReason::Malformed))?;
         Ok(StoredCredential {
             id: id.to_owned(),
             record,
@@ -406,14 +425,15 @@ impl CredentialStore {
     }
 
     /// The credential `id`, read and authenticated afresh. A record damaged since opening is
-    /// quarantined and reported.
+    /// quarantined and reported; one that cannot be read is [`StoreError::Io`] and stays.
     pub fn get(&mut self, id: &str) -> Result<StoredCredential, StoreError> {
         if !self.index.contains_key(id) {
             return Err(StoreError::NotFound);
         }
         match self.read(id) {
             Ok(stored) => Ok(stored),
-            Err(reason) => {
+            Err(ReadFailure::Io(error)) => Err(error),
+            Err(ReadFailure::Damaged(reason)) => {
                 self.index.remove(id);
                 self.quarantine(OsStr::new(&format!("{id}{RECORD_SUFFIX}")), reason)?;
                 Err(StoreError::Quarantined)
