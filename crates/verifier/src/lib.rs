@@ -12,6 +12,7 @@ pub mod openid4vp;
 pub mod report;
 pub mod request;
 pub mod session;
+mod single_use;
 pub mod verify;
 
 pub use report::{DocumentReport, VerificationReport, VerifiedElement};
