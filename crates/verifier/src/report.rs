@@ -178,12 +178,15 @@ impl VerificationReport {
                 doc.issuer.as_deref().unwrap_or("(issuer not verified)")
             ));
             for check in &doc.checks {
-                let outcome = match &check.outcome {
-                    Outcome::Passed => "pass".to_owned(),
-                    Outcome::PassedWithNote(note) => format!("pass; {note}"),
-                    Outcome::Failed(reason) => format!("FAIL: {reason}"),
+                let (outcome, note) = match &check.outcome {
+                    Outcome::Passed => ("pass".to_owned(), None),
+                    Outcome::PassedWithNote(note) => ("pass".to_owned(), Some(note)),
+                    Outcome::Failed(reason) => (format!("FAIL: {reason}"), None),
                 };
                 out.push_str(&format!("    [{outcome}] {}\n", check.name.description()));
+                if let Some(note) = note {
+                    out.push_str(&format!("           ({note})\n"));
+                }
             }
             if !doc.elements.is_empty() {
                 out.push_str("  Verified elements:\n");
@@ -195,17 +198,24 @@ impl VerificationReport {
                     ));
                 }
             }
-            for (ns, id, code) in &doc.not_returned {
+            for (ns, id) in &doc.missing {
+                let code = doc
+                    .not_returned
+                    .iter()
+                    .find(|(n, i, _)| n == ns && i == id)
+                    .map_or_else(String::new, |(_, _, code)| format!(" (wallet code {code})"));
                 out.push_str(&format!(
-                    "  Not returned: {} (code {code})\n",
+                    "  Requested, not returned: {}{code}\n",
                     label(&doc.doc_type, ns, id)
                 ));
             }
-            for (ns, id) in &doc.missing {
-                out.push_str(&format!(
-                    "  Requested, missing: {}\n",
-                    label(&doc.doc_type, ns, id)
-                ));
+            for (ns, id, code) in &doc.not_returned {
+                if !doc.missing.iter().any(|(n, i)| n == ns && i == id) {
+                    out.push_str(&format!(
+                        "  Not returned: {} (code {code})\n",
+                        label(&doc.doc_type, ns, id)
+                    ));
+                }
             }
         }
         for (doc_type, code) in &self.document_errors {
