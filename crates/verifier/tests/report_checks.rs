@@ -439,3 +439,34 @@ fn a_digest_failure_names_the_element_and_the_verified_issuer() {
             .contains("unverified issuer")
     );
 }
+
+/// A chain failure reaches the report with the x509 module's own message (which names the
+/// certificate), and no issuer is shown for it.
+#[test]
+fn a_chain_failure_carries_the_certificate_message() {
+    let gb = Authority::new("GB", "GB", None);
+    let stranger = Authority::new("GB", "GB", None);
+    let device = device();
+    let issued = gb.issue(
+        &samples::uk_digital_id(&AMELIA, NOW.date()),
+        &device,
+        &window(),
+    );
+    let report = verify(
+        &stranger,
+        &present(&issued, &device, |_, id| id == "family_name"),
+        &uk_request(&["family_name"]),
+    );
+    let (check, reason) = failure(&report);
+    assert_eq!(check, "Issuer certificate chains to a trusted authority");
+    let expected = mdoc::x509::verify_chain(
+        &[gb.ds.certificate().der().to_vec()],
+        &stranger.anchors(),
+        NOW,
+        mdoc::x509::ChainPurpose::DocumentSigner,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(reason, expected);
+    assert!(report.documents[0].issuer.is_none() && !report.authentic());
+}
