@@ -182,6 +182,10 @@ fn right_to_work_details_are_conditional_on_nationality() {
         .collect();
     assert_eq!(
         flagged,
-        ["right_to_work_expiry", "work_restrictions", "max_weekly_hours"]
+        [
+            "right_to_work_expiry",
+            "work_restrictions",
+            "max_weekly_hours"
+        ]
     );
 }
