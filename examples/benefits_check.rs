@@ -54,8 +54,13 @@ fn main() -> Result<(), common::Error> {
         "\n== Case worker's verification report\n{}",
         check.report.render(label)
     );
-    if !check.report.verified() {
-        return Err("the presentation did not verify".into());
+    // What came back is genuine; the answer is incomplete because Amelia declined what the
+    // case worker over-asked for, so it is rightly not VERIFIED.
+    if !check.report.authentic() {
+        return Err("the presentation is not authentic".into());
+    }
+    if !check.report.complete() {
+        println!("Authentic but incomplete: the case worker must not treat it as a full answer.");
     }
     Ok(())
 }

@@ -146,7 +146,8 @@ fn a_subset_approval_discloses_only_that_subset() {
         c.selection_where(|e| e.identifier == "right_to_work" || e.identifier == "family_name")
     };
     let check = proximity_check(&world, &[request], pick).unwrap();
-    assert!(check.report.verified());
+    // Genuine, but less than was asked: not a pass.
+    assert!(check.report.authentic() && !check.report.complete() && !check.report.verified());
     let expected: BTreeSet<_> = [
         (
             UK_DIGITAL_ID.to_owned(),
@@ -194,7 +195,8 @@ fn an_over_asking_benefits_check_is_flagged_and_declined() {
         "immigration_status".to_owned(),
         FindingKind::ConditionNotMet
     )));
-    assert!(check.report.verified());
+    // The declined elements leave the answer genuine but incomplete.
+    assert!(check.report.authentic() && !check.report.verified());
     let shown = disclosed(&check.report);
     assert!(shown.iter().all(|(_, _, id)| {
         ![
@@ -263,8 +265,9 @@ fn several_documents_in_one_request() {
         DocumentRequest::custom(samples::EU_PID, &[(samples::EU_PID, "family_name", false)]),
     ];
     let check = proximity_check(&world, &requests, |c| c.everything_held()).unwrap();
+    // The EU PID is not held: what came back is genuine, the answer is incomplete.
     assert!(
-        check.report.verified(),
+        check.report.authentic() && !check.report.verified(),
         "{}",
         check.report.render(common::label)
     );

@@ -348,8 +348,20 @@ pub struct CheckResult {
     pub name: String,
     /// Whether it passed.
     pub passed: bool,
-    /// Why it failed (empty when it passed).
+    /// Why it failed; when it passed, what could not be checked (e.g. an element not
+    /// disclosed), or empty.
     pub detail: String,
+}
+
+/// A requested element that did not come back.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MissingElement {
+    /// Namespace.
+    pub namespace: String,
+    /// Element identifier.
+    pub identifier: String,
+    /// Human label.
+    pub label: String,
 }
 
 /// A verified element.
@@ -372,26 +384,39 @@ pub struct VerifiedElement {
 pub struct DocumentReport {
     /// Doc type.
     pub doc_type: String,
-    /// Issuer, once its chain verified.
+    /// Issuer, once its chain and the issuer signature verified.
     pub issuer: Option<String>,
-    /// True when every check passed.
+    /// True when the document is authentic and complete (`authentic && complete`).
     pub verified: bool,
+    /// True when every check of authenticity passed (issuer, signature, digests, device
+    /// authentication, ...): the elements are genuine.
+    pub authentic: bool,
+    /// True when authentic and every requested element was returned.
+    pub complete: bool,
     /// Every check performed, in order.
     pub checks: Vec<CheckResult>,
-    /// The verified elements (empty unless verified).
+    /// The verified elements (empty unless authentic).
     pub elements: Vec<VerifiedElement>,
+    /// Requested elements that did not come back.
+    pub missing: Vec<MissingElement>,
 }
 
 /// The verification of a response.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct VerificationReport {
-    /// True when the response is OK and every document verified.
+    /// True when the response is authentic and complete: the only flag a decision (such as a
+    /// right-to-work pass) may rest on. An empty or partial answer is never verified.
     pub verified: bool,
+    /// True when the response is OK and every returned document is authentic.
+    pub authentic: bool,
+    /// True when authentic and every requested document and element came back.
+    pub complete: bool,
     /// Response status.
     pub status: u64,
     /// Per-document reports.
     pub documents: Vec<DocumentReport>,
-    /// Doc types not returned.
+    /// Doc types not returned (the wallet's document errors, and requested doc types no
+    /// document answers).
     pub documents_not_returned: Vec<String>,
 }
 
@@ -399,6 +424,8 @@ impl From<&verifier::VerificationReport> for VerificationReport {
     fn from(r: &verifier::VerificationReport) -> Self {
         VerificationReport {
             verified: r.verified(),
+            authentic: r.authentic(),
+            complete: r.complete(),
             status: r.status,
             documents: r
                 .documents
@@ -407,6 +434,8 @@ impl From<&verifier::VerificationReport> for VerificationReport {
                     doc_type: d.doc_type.clone(),
                     issuer: d.issuer.clone(),
                     verified: d.verified(),
+                    authentic: d.authentic(),
+                    complete: d.complete(),
                     checks: d
                         .checks
                         .iter()
@@ -415,6 +444,7 @@ impl From<&verifier::VerificationReport> for VerificationReport {
                             passed: c.passed(),
                             detail: match &c.outcome {
                                 Outcome::Passed => String::new(),
+                                Outcome::PassedWithNote(note) => note.clone(),
                                 Outcome::Failed(reason) => reason.clone(),
                             },
                         })
@@ -430,15 +460,30 @@ impl From<&verifier::VerificationReport> for VerificationReport {
                             value: mdoc::cbor::encode(&e.value),
                         })
                         .collect(),
+                    missing: d
+                        .missing
+                        .iter()
+                        .map(|(namespace, identifier)| MissingElement {
+                            namespace: namespace.clone(),
+                            identifier: identifier.clone(),
+                            label: mdoc::registry::label(&d.doc_type, namespace, identifier),
+                        })
+                        .collect(),
                 })
                 .collect(),
-            documents_not_returned: r
-                .document_errors
-                .iter()
-                .map(|(doc_type, _)| doc_type.clone())
-                .collect(),
+            documents_not_returned: documents_not_returned(r),
         }
     }
+}
+
+fn documents_not_returned(r: &verifier::VerificationReport) -> Vec<String> {
+    let mut doc_types: Vec<String> = r.document_errors.iter().map(|(d, _)| d.clone()).collect();
+    for doc_type in &r.documents_missing {
+        if !doc_types.contains(doc_type) {
+            doc_types.push(doc_type.clone());
+        }
+    }
+    doc_types
 }
 
 /// An element to request.

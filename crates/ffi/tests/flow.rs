@@ -60,11 +60,23 @@ fn right_to_work_through_the_exported_api() {
         Some("right_to_work")
     );
     let mut selection = session.recommended_selection().unwrap();
+    let asked = selection.approved.len();
     selection.approved.truncate(3);
     let report = reader_session
         .handle_response(session.approve(selection.clone()).unwrap())
         .unwrap();
-    assert!(report.verified);
+    // Three of the requested elements came back: genuine, but not a right-to-work pass.
+    assert!(
+        !report.verified,
+        "a partial answer must not read as verified"
+    );
+    assert!(report.authentic && !report.complete);
+    let document = &report.documents[0];
+    assert!(document.authentic && !document.complete && !document.verified);
+    assert_eq!(document.missing.len(), asked - 3);
+    assert!(document.checks.iter().any(|c| !c.passed
+        && c.name == "Every requested element was returned"
+        && c.detail.contains(&document.missing[0].identifier)));
     let got: Vec<_> = report.documents[0]
         .elements
         .iter()
@@ -164,7 +176,12 @@ fn a_digital_credentials_api_check_through_the_exported_api() {
     let session = wallet.start_dcapi(request.request_json(), origin).unwrap();
     assert!(session.consent().verifier.trusted);
     let response = session.approve(session.recommended_selection()).unwrap();
-    assert!(request.verify(response).unwrap().verified);
+    assert!(request.verify(response.clone()).unwrap().verified);
+    // Single-use: the same response again is refused.
+    assert!(matches!(
+        request.verify(response),
+        Err(CitizenWalletError::Session { .. })
+    ));
     assert!(wallet.start_dcapi("{}".into(), "https://x".into()).is_err());
     assert!(request.verify("garbage".into()).is_err());
 }
@@ -201,7 +218,12 @@ fn openid4vp_checks_through_the_exported_api() {
         response.response_uri.as_deref(),
         Some(response_uri.as_str())
     );
-    assert!(request.verify(response.form).unwrap()[0].verified);
+    assert!(request.verify(response.form.clone()).unwrap()[0].verified);
+    // Single-use: the same response again, or a decline after it, is refused.
+    assert!(matches!(
+        request.verify(response.form),
+        Err(CitizenWalletError::Session { .. })
+    ));
     assert!(matches!(
         request.verify(session.decline().form),
         Err(CitizenWalletError::Session { .. })

@@ -61,6 +61,8 @@ pub struct CertificateProfile {
     pub country: String,
     /// Organization (O), if any.
     pub organization: Option<String>,
+    /// State or province (ST), an ISO 3166-2 code, if any.
+    pub state: Option<String>,
     /// Start of validity.
     pub not_before: Timestamp,
     /// End of validity.
@@ -74,6 +76,7 @@ impl CertificateProfile {
             common_name: common_name.to_owned(),
             country: country.to_owned(),
             organization: None,
+            state: None,
             not_before,
             not_after: not_before.plus_days(days),
         }
@@ -202,6 +205,9 @@ impl CertifiedKey {
 
 fn name(profile: &CertificateProfile) -> Result<Name, IssuerError> {
     let mut parts = vec![format!("C={}", profile.country)];
+    if let Some(state) = &profile.state {
+        parts.push(format!("ST={state}"));
+    }
     if let Some(org) = &profile.organization {
         parts.push(format!("O={org}"));
     }

@@ -46,7 +46,7 @@ fn every_check_passes_in_2021() {
         verified.document_signer.subject_common_name().as_deref(),
         Some("utopia ds")
     );
-    assert_eq!(log.checks().len(), 7);
+    assert_eq!(log.checks().len(), 8);
     assert!(log.checks().iter().all(|c| c.passed()));
 }
 

@@ -67,8 +67,9 @@ fn over_asking_right_to_work_is_flagged() {
     rtw.push(req(ISO_NAMESPACE, "resident_address", true));
     rtw.push(req(UK_DIGITAL_ID, "national_insurance_number", true));
     rtw.push(req(ISO_NAMESPACE, "height", false));
+    // A Polish holder: the conditional right-to-work details are needed from them.
     assert_eq!(
-        kinds(Purpose::RightToWork, &rtw, Some("GB")),
+        kinds(Purpose::RightToWork, &rtw, Some("PL")),
         vec![
             (
                 "resident_address".to_owned(),
@@ -167,4 +168,24 @@ fn declared_purpose_wins_when_it_fits_the_doc_type() {
         Some(Purpose::RightToWork)
     );
     assert_eq!(Purpose::from_id("shopping"), None);
+}
+
+/// A British or Irish citizen's right to work has no expiry, restrictions or hours limit: the
+/// profile does not need them from such a holder.
+#[test]
+fn right_to_work_details_are_conditional_on_nationality() {
+    let rtw = from_profile(Purpose::RightToWork, UK_DIGITAL_ID);
+    let flagged: Vec<String> = kinds(Purpose::RightToWork, &rtw, Some("GB"))
+        .into_iter()
+        .filter(|(_, kind)| *kind == FindingKind::ConditionNotMet)
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            "right_to_work_expiry",
+            "work_restrictions",
+            "max_weekly_hours"
+        ]
+    );
 }

@@ -13,17 +13,22 @@ use p256::SecretKey;
 use crate::report::VerificationReport;
 use crate::request::{DocumentRequest, ReaderKey, build_device_request};
 use crate::session::VerifierError;
+use crate::single_use::SingleUse;
 use crate::verify::{VerificationContext, verify_response};
 
 /// The protocol identifier for the Digital Credentials API.
 pub const PROTOCOL: &str = "org-iso-mdoc";
 
-/// One outstanding Digital Credentials API request: keep it until the response arrives.
+/// One outstanding Digital Credentials API request: keep it until the response arrives. It is
+/// single-use: the first response that opens under its key answers it, and every later one is
+/// refused with [`VerifierError::AlreadyAnswered`] (a response that does not open does not use
+/// it up).
 pub struct DcapiRequest {
     recipient_key: SecretKey,
     transcript: SessionTranscript,
     requests: Vec<ItemsRequest>,
     request_json: String,
+    answered: SingleUse,
 }
 
 impl std::fmt::Debug for DcapiRequest {
@@ -63,6 +68,7 @@ impl DcapiRequest {
                 .map(|d| d.items_request.value().clone())
                 .collect(),
             request_json,
+            answered: SingleUse::default(),
         })
     }
 
@@ -93,6 +99,7 @@ impl DcapiRequest {
         )
         .map_err(|_| VerifierError::Session(mdoc::session::SessionError::Decryption))?;
         let response: DeviceResponse = cbor::from_slice(&plaintext)?;
+        self.answered.take()?;
         let context = VerificationContext {
             transcript: self.transcript.clone(),
             requests: self.requests.clone(),

@@ -13,6 +13,7 @@ pub mod openid4vp;
 pub mod report;
 pub mod request;
 pub mod session;
+mod single_use;
 pub mod verify;
 
 pub use authenticity::verify_authenticity;

@@ -23,6 +23,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::report::VerificationReport;
 use crate::request::DocumentRequest;
 use crate::session::VerifierError;
+use crate::single_use::SingleUse;
 use crate::verify::{VerificationContext, verify_response};
 
 /// The Digital Credentials API protocol identifier for unsigned OpenID4VP requests.
@@ -36,8 +37,11 @@ fn refused(context: &'static str) -> VerifierError {
     VerifierError::Response(context)
 }
 
-/// An outstanding OpenID4VP request.
-#[derive(Clone)]
+/// An outstanding OpenID4VP request. It is single-use: the first response that gets as far as
+/// verification (or a wallet's decline) answers it, and every later response is refused with
+/// [`VerifierError::AlreadyAnswered`]. Responses refused earlier (unreadable, for another key,
+/// wrong `state`) do not use it up, so a stray POST cannot burn a citizen's answer. Not
+/// `Clone`: a copy would be a second use.
 pub struct OpenId4VpRequest {
     parameters: Map<String, Json>,
     mode: ResponseMode,
@@ -45,6 +49,7 @@ pub struct OpenId4VpRequest {
     requests: Vec<(String, DocumentRequest)>,
     state: Option<String>,
     decryption_key: Option<SecretKey>,
+    answered: SingleUse,
 }
 
 impl std::fmt::Debug for OpenId4VpRequest {
@@ -163,6 +168,7 @@ impl OpenId4VpRequest {
             requests: named,
             state,
             decryption_key,
+            answered: SingleUse::default(),
         }
     }
 
@@ -199,6 +205,7 @@ impl OpenId4VpRequest {
         let mut parameters = response_parameters(response)?;
         if let Some(error) = parameters.get("error") {
             self.check_state(&parameters)?;
+            self.answered.take()?;
             return Err(match error.as_str() {
                 Some("access_denied") => VerifierError::WalletDeclined,
                 _ => refused("error response"),
@@ -242,40 +249,53 @@ impl OpenId4VpRequest {
         }
     }
 
+    /// Decodes every presentation first, so a malformed token is refused without using the
+    /// request up; then marks the request answered and verifies. A query the token does not
+    /// answer gets an empty report naming the missing doc type (never verified).
     fn verify_token(
         &self,
         token: &Map<String, Json>,
         issuer_anchors: &TrustAnchors,
         now: Timestamp,
     ) -> Result<Vec<VerificationReport>, VerifierError> {
-        let mut reports = Vec::new();
+        let mut decoded: Vec<(&DocumentRequest, DeviceResponse)> = Vec::new();
         for (id, presentations) in token {
             let (_, request) = self
                 .requests
                 .iter()
                 .find(|(q, _)| q == id)
                 .ok_or(refused("vp_token names a query that was not asked"))?;
-            let context = VerificationContext {
-                transcript: self.transcript.clone(),
-                requests: vec![request.items_request()],
-                issuer_anchors: issuer_anchors.clone(),
-                now,
-                e_reader_key: None,
-            };
             let presentations = presentations
                 .as_array()
                 .filter(|p| !p.is_empty())
                 .ok_or(refused("vp_token presentations"))?;
             for presentation in presentations {
-                if reports.len() == MAX_PRESENTATIONS {
+                if decoded.len() == MAX_PRESENTATIONS {
                     return Err(refused("too many presentations"));
                 }
                 let text = presentation
                     .as_str()
                     .ok_or(refused("vp_token presentation"))?;
                 let bytes = decode_field(text).map_err(|_| refused("vp_token base64url"))?;
-                let response: DeviceResponse = cbor::from_slice(&bytes)?;
-                reports.push(verify_response(&response, &context));
+                decoded.push((request, cbor::from_slice(&bytes)?));
+            }
+        }
+        self.answered.take()?;
+        let context = |request: &DocumentRequest| VerificationContext {
+            transcript: self.transcript.clone(),
+            requests: vec![request.items_request()],
+            issuer_anchors: issuer_anchors.clone(),
+            now,
+            e_reader_key: None,
+        };
+        let mut reports: Vec<VerificationReport> = decoded
+            .iter()
+            .map(|(request, response)| verify_response(response, &context(request)))
+            .collect();
+        for (id, request) in &self.requests {
+            if !token.contains_key(id) {
+                let nothing = DeviceResponse::new(Vec::new(), Vec::new());
+                reports.push(verify_response(&nothing, &context(request)));
             }
         }
         Ok(reports)
@@ -391,10 +411,36 @@ mod tests {
         ] {
             assert!(clear.verify(garbage, &anchors, now()).is_err(), "{garbage}");
         }
+        let clear = request(false);
+        let state = clear.state.clone().unwrap();
         let unknown = form::encode([("vp_token", r#"{"zz":["AA"]}"#), ("state", state.as_str())]);
         assert_eq!(
             clear.verify(&unknown, &anchors, now()).unwrap_err(),
             VerifierError::Response("vp_token names a query that was not asked")
+        );
+    }
+    /// Review item 11: a request accepts one response; the same response again (a replay) is
+    /// refused. A refused response (wrong state) does not use the request up.
+    #[test]
+    fn a_request_answers_once() {
+        let anchors = TrustAnchors::default();
+        let clear = request(false);
+        let state = clear.state.clone().unwrap();
+        let empty = encode_field(&cbor::to_vec(&DeviceResponse::new(vec![], vec![])));
+        let token = format!(r#"{{"q0":["{empty}"]}}"#);
+        let wrong_state = form::encode([("vp_token", token.as_str()), ("state", "other")]);
+        assert!(clear.verify(&wrong_state, &anchors, now()).is_err());
+        let response = form::encode([("vp_token", token.as_str()), ("state", state.as_str())]);
+        let reports = clear.verify(&response, &anchors, now()).unwrap();
+        assert!(reports.len() == 1 && !reports[0].verified());
+        assert_eq!(
+            clear.verify(&response, &anchors, now()).unwrap_err(),
+            VerifierError::AlreadyAnswered
+        );
+        let declined = form::encode([("error", "access_denied"), ("state", state.as_str())]);
+        assert_eq!(
+            clear.verify(&declined, &anchors, now()).unwrap_err(),
+            VerifierError::AlreadyAnswered
         );
     }
 }

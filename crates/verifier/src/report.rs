@@ -3,7 +3,7 @@
 
 use mdoc::cbor::Value;
 use mdoc::time::{FullDate, TDate};
-use mdoc::verify::{Check, Outcome};
+use mdoc::verify::{Check, CheckName, Outcome};
 
 /// One verified element.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,17 +75,36 @@ pub struct DocumentReport {
     pub issuer: Option<String>,
     /// Every check performed, in order, with its outcome.
     pub checks: Vec<Check>,
-    /// The elements disclosed, when every check passed (empty otherwise: nothing unverified is
-    /// ever reported as data).
+    /// The elements disclosed, when the document is authentic (empty otherwise: nothing
+    /// unverified is ever reported as data).
     pub elements: Vec<VerifiedElement>,
     /// Elements the wallet reported as not returned: (namespace, identifier, error code).
     pub not_returned: Vec<(String, String, i64)>,
+    /// Requested elements that are not among the verified elements: (namespace, identifier).
+    /// Filled in once the document is authentic.
+    pub missing: Vec<(String, String)>,
 }
 
 impl DocumentReport {
-    /// True when every check passed.
+    /// True when every check of authenticity ran and passed: the elements are genuine and
+    /// were presented by the device they were issued to, in this session.
+    pub fn authentic(&self) -> bool {
+        let mut authenticity = self.checks.iter().filter(|c| c.name.is_authenticity());
+        authenticity.clone().next().is_some() && authenticity.all(Check::passed)
+    }
+
+    /// True when the document is authentic and every requested element was returned.
+    pub fn complete(&self) -> bool {
+        self.authentic()
+            && self
+                .checks
+                .iter()
+                .any(|c| c.name == CheckName::ElementsReturned && c.passed())
+    }
+
+    /// True when the document is authentic and complete: what a decision may rest on.
     pub fn verified(&self) -> bool {
-        !self.checks.is_empty() && self.checks.iter().all(Check::passed)
+        self.authentic() && self.complete()
     }
 
     /// The first failed check, if any.
@@ -110,15 +129,31 @@ pub struct VerificationReport {
     pub documents: Vec<DocumentReport>,
     /// Documents the wallet did not return: (doc type, error code).
     pub document_errors: Vec<(String, i64)>,
+    /// Requested doc types for which no document came back.
+    pub documents_missing: Vec<String>,
 }
 
 impl VerificationReport {
-    /// True when the response is OK and every returned document verified (a response that
-    /// returned nothing is not verified).
-    pub fn verified(&self) -> bool {
+    /// True when the response is OK, returned at least one document, and every returned
+    /// document is authentic.
+    pub fn authentic(&self) -> bool {
         self.status == 0
             && !self.documents.is_empty()
-            && self.documents.iter().all(DocumentReport::verified)
+            && self.documents.iter().all(DocumentReport::authentic)
+    }
+
+    /// True when the response is authentic, every requested document came back and every
+    /// requested element in each.
+    pub fn complete(&self) -> bool {
+        self.authentic()
+            && self.documents_missing.is_empty()
+            && self.documents.iter().all(DocumentReport::complete)
+    }
+
+    /// True when the response is authentic and complete (a response that returned nothing,
+    /// or less than was asked, is not verified): what a right-to-work decision may rest on.
+    pub fn verified(&self) -> bool {
+        self.authentic() && self.complete()
     }
 
     /// A readable multi-line rendering, for logs and examples.
@@ -129,19 +164,29 @@ impl VerificationReport {
         } else {
             "NOT VERIFIED"
         };
-        out.push_str(&format!("Result: {verdict} (status {})\n", self.status));
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        out.push_str(&format!(
+            "Result: {verdict} (authentic: {}, complete: {}, status {})\n",
+            yes_no(self.authentic()),
+            yes_no(self.complete()),
+            self.status
+        ));
         for doc in &self.documents {
             out.push_str(&format!(
                 "\nDocument {} issued by {}\n  Checks:\n",
                 doc.doc_type,
-                doc.issuer.as_deref().unwrap_or("(unverified issuer)")
+                doc.issuer.as_deref().unwrap_or("(issuer not verified)")
             ));
             for check in &doc.checks {
-                let outcome = match &check.outcome {
-                    Outcome::Passed => "pass".to_owned(),
-                    Outcome::Failed(reason) => format!("FAIL: {reason}"),
+                let (outcome, note) = match &check.outcome {
+                    Outcome::Passed => ("pass".to_owned(), None),
+                    Outcome::PassedWithNote(note) => ("pass".to_owned(), Some(note)),
+                    Outcome::Failed(reason) => (format!("FAIL: {reason}"), None),
                 };
                 out.push_str(&format!("    [{outcome}] {}\n", check.name.description()));
+                if let Some(note) = note {
+                    out.push_str(&format!("           ({note})\n"));
+                }
             }
             if !doc.elements.is_empty() {
                 out.push_str("  Verified elements:\n");
@@ -153,17 +198,33 @@ impl VerificationReport {
                     ));
                 }
             }
-            for (ns, id, code) in &doc.not_returned {
+            for (ns, id) in &doc.missing {
+                let code = doc
+                    .not_returned
+                    .iter()
+                    .find(|(n, i, _)| n == ns && i == id)
+                    .map_or_else(String::new, |(_, _, code)| format!(" (wallet code {code})"));
                 out.push_str(&format!(
-                    "  Not returned: {} (code {code})\n",
+                    "  Requested, not returned: {}{code}\n",
                     label(&doc.doc_type, ns, id)
                 ));
+            }
+            for (ns, id, code) in &doc.not_returned {
+                if !doc.missing.iter().any(|(n, i)| n == ns && i == id) {
+                    out.push_str(&format!(
+                        "  Not returned: {} (code {code})\n",
+                        label(&doc.doc_type, ns, id)
+                    ));
+                }
             }
         }
         for (doc_type, code) in &self.document_errors {
             out.push_str(&format!(
                 "\nDocument {doc_type} not returned (code {code})\n"
             ));
+        }
+        for doc_type in &self.documents_missing {
+            out.push_str(&format!("\nRequested document {doc_type} missing\n"));
         }
         out
     }

@@ -44,6 +44,10 @@ pub enum VerifierError {
     /// The wallet declined (an `access_denied` error response).
     #[error("the wallet declined the request")]
     WalletDeclined,
+    /// The request was already answered: a request is single-use, so a second response (a
+    /// replay, or a copy of the first) is refused. Make a new request.
+    #[error("this request has already been answered; a request is single-use")]
+    AlreadyAnswered,
 }
 
 /// A reader session started from a wallet's QR engagement.

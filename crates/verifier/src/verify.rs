@@ -1,13 +1,17 @@
 //! Full verification of a DeviceResponse.
 
 use mdoc::auth::{device_authentication_bytes, emac_key};
+use mdoc::cbor::Value;
 use mdoc::cbor::{self, ToCbor};
 use mdoc::cose::{CoseMac0, CoseSign1};
 use mdoc::definitions::{DeviceAuth, DeviceResponse, Document, ItemsRequest, SessionTranscript};
+use mdoc::profiles::{Condition, Purpose, profile};
 use mdoc::registry::age_over_threshold;
 use mdoc::session::ecdh;
 use mdoc::time::Timestamp;
-use mdoc::verify::{CheckLog, CheckName, VerifyError, verify_issuer_signed};
+use mdoc::verify::{
+    CheckLog, CheckName, VerifyError, verify_issuer_signed, verify_issuing_country,
+};
 use mdoc::x509::TrustAnchors;
 use p256::ecdsa::VerifyingKey;
 
@@ -41,7 +45,7 @@ pub fn verify_response(
     response: &DeviceResponse,
     context: &VerificationContext,
 ) -> VerificationReport {
-    let documents = response
+    let documents: Vec<DocumentReport> = response
         .documents
         .iter()
         .flatten()
@@ -49,6 +53,7 @@ pub fn verify_response(
         .collect();
     VerificationReport {
         status: response.status,
+        documents_missing: documents_missing(context, &documents),
         documents,
         document_errors: response
             .document_errors
@@ -57,6 +62,17 @@ pub fn verify_response(
             .map(|e| (e.doc_type.clone(), e.code))
             .collect(),
     }
+}
+
+/// Requested doc types no returned document answers.
+fn documents_missing(context: &VerificationContext, documents: &[DocumentReport]) -> Vec<String> {
+    context
+        .requests
+        .iter()
+        .map(|r| &r.doc_type)
+        .filter(|doc_type| !documents.iter().any(|d| &d.doc_type == *doc_type))
+        .cloned()
+        .collect()
 }
 
 /// Decodes and verifies response bytes; undecodable bytes give a report with no documents
@@ -68,6 +84,7 @@ pub fn verify_response_bytes(bytes: &[u8], context: &VerificationContext) -> Ver
             status: 11,
             documents: Vec::new(),
             document_errors: Vec::new(),
+            documents_missing: documents_missing(context, &[]),
         },
     }
 }
@@ -88,9 +105,13 @@ fn verify_document(doc: &Document, context: &VerificationContext) -> DocumentRep
                     .map(move |(id, code)| (ns.clone(), id.clone(), *code))
             })
             .collect(),
+        missing: Vec::new(),
     };
-    let outcome = run_checks(doc, context, &mut log, &mut report);
-    report.checks = log.into_checks();
+    let outcome = run_checks(doc, context, &mut log);
+    report.issuer = log.document_signer().and_then(|ds| {
+        ds.subject_organization()
+            .or_else(|| ds.subject_common_name())
+    });
     if outcome.is_ok() {
         report.elements = doc
             .issuer_signed
@@ -101,15 +122,117 @@ fn verify_document(doc: &Document, context: &VerificationContext) -> DocumentRep
                 value: item.element_value.clone(),
             })
             .collect();
+        let request = context.requests.iter().find(|r| r.doc_type == doc.doc_type);
+        report.missing = request.map_or_else(Vec::new, |r| missing_elements(r, &report.elements));
+        let reason = missing_reason(&report.missing, &report.not_returned);
+        // Completeness is recorded but does not stop anything: the elements stay authentic.
+        let _ = log.record(CheckName::ElementsReturned, reason.map_or(Ok(()), Err));
     }
+    report.checks = log.into_checks();
     report
+}
+
+/// The requested elements `returned` does not answer. A requested age_over_NN is answered by
+/// itself, or by the nearest attestation the wallet may give instead (ISO 18013-5 §7.2.5):
+/// age_over_MM true with MM > NN, or false with MM < NN.
+///
+/// An element the request's purpose profile needs only under a condition that the verified
+/// elements show unmet (a conditional element of a holder whose verified nationality is
+/// exempt) is not missing. The wallet's own word (its `errors`) never excuses an element: it
+/// is not covered by any signature.
+fn missing_elements(request: &ItemsRequest, returned: &[VerifiedElement]) -> Vec<(String, String)> {
+    let profile = request_purpose(request).map(profile);
+    request
+        .elements()
+        .filter(|(ns, id, _)| {
+            let exempt = profile
+                .as_ref()
+                .and_then(|p| p.element(ns, id))
+                .and_then(|e| e.condition)
+                .is_some_and(|condition| condition_unmet(condition, returned));
+            if exempt {
+                return false;
+            }
+            let answered = returned.iter().any(|e| {
+                if e.namespace != *ns {
+                    return false;
+                }
+                if e.identifier == *id {
+                    return true;
+                }
+                match (age_over_threshold(id), age_over_threshold(&e.identifier)) {
+                    (Some(asked), Some(given)) => match e.value {
+                        Value::Bool(true) => given > asked,
+                        Value::Bool(false) => given < asked,
+                        _ => false,
+                    },
+                    _ => false,
+                }
+            });
+            !answered
+        })
+        .map(|(ns, id, _)| (ns.to_owned(), id.to_owned()))
+        .collect()
+}
+
+/// The purpose this verifier declared in its own request.
+fn request_purpose(request: &ItemsRequest) -> Option<Purpose> {
+    request
+        .request_info
+        .iter()
+        .flatten()
+        .find(|(key, _)| key == "purpose")
+        .and_then(|(_, value)| value.as_text())
+        .and_then(Purpose::from_id)
+}
+
+/// True when verified elements show `condition` does not hold for this holder.
+fn condition_unmet(condition: Condition, returned: &[VerifiedElement]) -> bool {
+    match condition {
+        Condition::NationalityNotIn(exempt) => {
+            let nationalities: Vec<&str> = returned
+                .iter()
+                .filter(|e| e.identifier == "nationality")
+                .flat_map(|e| match &e.value {
+                    Value::Text(t) => vec![t.as_str()],
+                    Value::Array(items) => items.iter().filter_map(Value::as_text).collect(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            nationalities.iter().any(|n| exempt.contains(n))
+        }
+    }
+}
+
+/// Why the answer is incomplete, naming each missing element (and the wallet's error code when
+/// it gave one), or `None` when nothing is missing.
+fn missing_reason(
+    missing: &[(String, String)],
+    not_returned: &[(String, String, i64)],
+) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = missing
+        .iter()
+        .map(
+            |(ns, id)| match not_returned.iter().find(|(n, i, _)| n == ns && i == id) {
+                Some((_, _, code)) => format!("{ns}/{id} (wallet error code {code})"),
+                None => format!("{ns}/{id}"),
+            },
+        )
+        .collect();
+    Some(format!(
+        "{} requested element(s) not returned: {}",
+        missing.len(),
+        names.join(", ")
+    ))
 }
 
 fn run_checks(
     doc: &Document,
     context: &VerificationContext,
     log: &mut CheckLog,
-    report: &mut DocumentReport,
 ) -> Result<(), VerifyError> {
     let verified = verify_issuer_signed(
         &doc.issuer_signed,
@@ -118,10 +241,7 @@ fn run_checks(
         context.now,
         log,
     )?;
-    report.issuer = verified
-        .document_signer
-        .subject_organization()
-        .or_else(|| verified.document_signer.subject_common_name());
+    verify_issuing_country(&doc.issuer_signed, &verified, log)?;
     let device_key = *verified.mso.device_key_info.device_key.public_key();
     let transcript_value = context.transcript.to_cbor();
     let auth_bytes = device_authentication_bytes(

@@ -69,7 +69,10 @@ final class RightToWorkTests: XCTestCase {
         let report = try readerSession.handleResponse(message: try session.approve(selection: selection))
         // README: end
 
-        XCTAssertTrue(report.verified)
+        // A subset is genuine but not everything asked: authentic, not complete, so not verified.
+        XCTAssertTrue(report.authentic)
+        XCTAssertFalse(report.complete)
+        XCTAssertFalse(report.verified)
         XCTAssertEqual(Set(report.documents[0].elements.map { $0.identifier }), wanted)
         XCTAssertEqual(area.calls["createKey"], 1)
         XCTAssertEqual(area.calls["sign"], 1, "the device signature was made through the Swift secure area")
@@ -116,10 +119,13 @@ final class RightToWorkTests: XCTestCase {
         let reports = try request.verify(response: response.json)
         XCTAssertEqual(reports.count, 1)
         XCTAssertTrue(reports[0].verified)
-        let elsewhere = try wallet.startOpenid4vp(request: request.requestJson(), origin: "https://evil.example")
+        XCTAssertThrowsError(try request.verify(response: response.json), "a request answers once")
+        let other = try verifier.openid4vpDcApiRequest(
+            documents: [try profileRequest(purpose: "right_to_work", docType: "uk.gov.digital-id.1")], origin: origin, encrypted: true)
+        let elsewhere = try wallet.startOpenid4vp(request: other.requestJson(), origin: "https://evil.example")
         let forged = try elsewhere.approve(selection: elsewhere.recommendedSelection())
-        XCTAssertFalse(try request.verify(response: forged.json)[0].verified)
-        XCTAssertThrowsError(try request.verify(response: "{}"))
+        XCTAssertFalse(try other.verify(response: forged.json)[0].verified)
+        XCTAssertThrowsError(try other.verify(response: "{}"))
     }
 
     func testTamperedResponseAndGarbageAreRejected() throws {

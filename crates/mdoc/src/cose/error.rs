@@ -8,10 +8,22 @@ pub enum CoseError {
     #[error("malformed COSE structure")]
     Malformed,
     /// The protected header names no algorithm, or one other than the required one.
-    #[error("COSE algorithm missing or not allowed (expected {expected})")]
+    #[error("COSE protected header label 1 (alg) {}, expected {expected}", found_alg(.found))]
     Algorithm {
         /// The algorithm required here.
         expected: &'static str,
+        /// The integer algorithm found, if the label held an integer.
+        found: Option<i64>,
+    },
+    /// A header label holds a value of the wrong CBOR type.
+    #[error("COSE header label {label} holds {found}, expected {expected}")]
+    HeaderType {
+        /// The header label.
+        label: i64,
+        /// The CBOR type required.
+        expected: &'static str,
+        /// The CBOR type found.
+        found: &'static str,
     },
     /// A header marked critical is not understood.
     #[error("COSE header has unsupported critical parameters")]
@@ -24,8 +36,8 @@ pub enum CoseError {
         /// "attached" or "detached".
         found: &'static str,
     },
-    /// The x5chain header is missing or malformed.
-    #[error("COSE x5chain header missing or malformed")]
+    /// The x5chain header (label 33) is missing, or holds no or too many certificates.
+    #[error("COSE header label 33 (x5chain) is missing or holds no or too many certificates")]
     X5Chain,
     /// The signature is not 64 bytes of r||s.
     #[error("COSE signature is not a 64-byte ES256 signature")]
@@ -39,4 +51,29 @@ pub enum CoseError {
     /// The external signer (a secure area) failed.
     #[error("signer failed: {0}")]
     Signer(#[from] super::SignerError),
+}
+
+fn found_alg(found: &Option<i64>) -> String {
+    match found {
+        Some(alg) => format!("is {alg}"),
+        None => "is missing or not an integer".to_owned(),
+    }
+}
+
+/// The CBOR type of `value`, for error messages (never the value itself).
+pub(crate) fn cbor_type(value: &crate::cbor::Value) -> &'static str {
+    use crate::cbor::Value;
+    match value {
+        Value::Unsigned(_) | Value::Negative(_) => "an integer",
+        Value::Bytes(_) => "a byte string",
+        Value::Text(_) => "a text string",
+        Value::Array(_) => "an array",
+        Value::Map(_) => "a map",
+        Value::Tag(..) => "a tagged value",
+        Value::Embedded(_) => "embedded CBOR",
+        Value::Bool(_) => "a boolean",
+        Value::Null => "null",
+        Value::Undefined => "undefined",
+        Value::Float(_) => "a float",
+    }
 }

@@ -115,8 +115,12 @@ impl Parts {
     /// Checks the protected header: the required algorithm, and no critical parameters we do
     /// not understand.
     fn check_protected(&self, alg: i64, name: &'static str) -> Result<(), CoseError> {
-        if header_value(&self.protected_map, ALG).and_then(Value::as_i64) != Some(alg) {
-            return Err(CoseError::Algorithm { expected: name });
+        let found = header_value(&self.protected_map, ALG).and_then(Value::as_i64);
+        if found != Some(alg) {
+            return Err(CoseError::Algorithm {
+                expected: name,
+                found,
+            });
         }
         if header_value(&self.protected_map, CRIT).is_some() {
             return Err(CoseError::UnsupportedCritical);
@@ -204,7 +208,10 @@ mod tests {
         let empty = parts(vec![], Value::Map(vec![])).unwrap();
         assert_eq!(
             empty.check_protected(-7, "ES256"),
-            Err(CoseError::Algorithm { expected: "ES256" })
+            Err(CoseError::Algorithm {
+                expected: "ES256",
+                found: None
+            })
         );
         // Critical parameters are refused.
         let crit = parts(

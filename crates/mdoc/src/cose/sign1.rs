@@ -3,6 +3,7 @@
 use p256::ecdsa::{Signature, VerifyingKey};
 use signature::Verifier;
 
+use super::error::cbor_type;
 use super::{CoseError, Parts, header_value};
 use crate::cbor::{CborError, FromCbor, ToCbor, Value};
 
@@ -121,13 +122,23 @@ impl CoseSign1 {
         let found = header_value(&self.inner.protected_map, X5CHAIN)
             .or_else(|| header_value(&self.inner.unprotected, X5CHAIN))
             .ok_or(CoseError::X5Chain)?;
+        let wrong_type = |found: &Value| CoseError::HeaderType {
+            label: X5CHAIN,
+            expected: "a byte string or an array of byte strings",
+            found: cbor_type(found),
+        };
         let chain = match found {
             Value::Bytes(cert) => vec![cert.clone()],
             Value::Array(certs) if !certs.is_empty() && certs.len() <= MAX_X5CHAIN_LEN => certs
                 .iter()
-                .map(|c| c.as_bytes().map(<[u8]>::to_vec).ok_or(CoseError::X5Chain))
+                .map(|c| {
+                    c.as_bytes()
+                        .map(<[u8]>::to_vec)
+                        .ok_or_else(|| wrong_type(c))
+                })
                 .collect::<Result<_, _>>()?,
-            _ => return Err(CoseError::X5Chain),
+            Value::Array(_) => return Err(CoseError::X5Chain),
+            other => return Err(wrong_type(other)),
         };
         Ok(chain)
     }
@@ -262,9 +273,43 @@ mod tests {
             Value::Bytes(vec![0; 64]),
         ]);
         let parsed = CoseSign1::from_value(&es384).unwrap();
+        let refused = parsed.verify(key().verifying_key(), None).unwrap_err();
         assert_eq!(
-            parsed.verify(key().verifying_key(), None),
-            Err(CoseError::Algorithm { expected: "ES256" })
+            refused,
+            CoseError::Algorithm {
+                expected: "ES256",
+                found: Some(-35)
+            }
         );
+        assert_eq!(
+            refused.to_string(),
+            "COSE protected header label 1 (alg) is -35, expected ES256"
+        );
+    }
+
+    /// The error names the header label and the type found there.
+    #[test]
+    fn a_mistyped_x5chain_names_its_label_and_type() {
+        for (x5chain, found) in [
+            (Value::text("not a certificate"), "a text string"),
+            (Value::Array(vec![Value::int(1)]), "an integer"),
+        ] {
+            let value = Value::Array(vec![
+                Value::Bytes(vec![0xa1, 0x01, 0x26]),
+                Value::Map(vec![(Value::int(X5CHAIN), x5chain)]),
+                Value::Bytes(b"p".to_vec()),
+                Value::Bytes(vec![0; 64]),
+            ]);
+            let error = CoseSign1::from_value(&value)
+                .unwrap()
+                .x5chain()
+                .unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "COSE header label 33 holds {found}, expected a byte string or an array of byte strings"
+                )
+            );
+        }
     }
 }

@@ -100,6 +100,13 @@ const fn need(
     }
 }
 
+const fn unless_british_or_irish(element: ProfileElement) -> ProfileElement {
+    ProfileElement {
+        condition: Some(Condition::NationalityNotIn(&["GB", "IE"])),
+        ..element
+    }
+}
+
 const RTW_EXCLUDED: &[(&str, &str, &str)] = &[
     (
         ISO_NAMESPACE,
@@ -155,9 +162,10 @@ pub fn profile(purpose: Purpose) -> PurposeProfile {
                 need(ISO_NAMESPACE, "portrait", Required),
                 need(ISO_NAMESPACE, "nationality", Required),
                 need(UK_DIGITAL_ID, "right_to_work", Required),
-                need(UK_DIGITAL_ID, "right_to_work_expiry", Required),
-                need(UK_DIGITAL_ID, "work_restrictions", Required),
-                need(UK_DIGITAL_ID, "max_weekly_hours", Required),
+                // A British or Irish citizen's right to work has no expiry or conditions.
+                unless_british_or_irish(need(UK_DIGITAL_ID, "right_to_work_expiry", Required)),
+                unless_british_or_irish(need(UK_DIGITAL_ID, "work_restrictions", Required)),
+                unless_british_or_irish(need(UK_DIGITAL_ID, "max_weekly_hours", Required)),
                 need(ISO_NAMESPACE, "expiry_date", NotNeeded),
             ],
             excluded: RTW_EXCLUDED,

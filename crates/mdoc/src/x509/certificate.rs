@@ -130,6 +130,11 @@ impl Certificate {
         country.map(|c| c.as_str().to_owned())
     }
 
+    /// The subject's state or province (stateOrProvinceName), if any.
+    pub fn subject_state_or_province(&self) -> Option<String> {
+        directory_text(self.parsed.tbs_certificate().subject().state_or_province())
+    }
+
     /// The issuer's common name.
     pub fn issuer_common_name(&self) -> Option<String> {
         directory_text(self.parsed.tbs_certificate().issuer().common_name())
