@@ -71,6 +71,7 @@ fn open_wallet(dir: &Path, now: Timestamp) -> Result<Wallet, String> {
         issuer_anchors: TrustAnchors::new(read_pem(files::IACA)?),
         reader_anchors: TrustAnchors::new(read_pem(files::READER_ROOT)?),
         device_auth: DeviceAuthMode::Signature,
+        ..WalletConfig::default()
     };
     let wallet_dir = dir.join(files::WALLET);
     std::fs::create_dir_all(&wallet_dir).map_err(err)?;

@@ -201,7 +201,7 @@ fn run(command: Command) -> Result<u8, Failure> {
             } else {
                 print!("{}", verify::render(&verification));
             }
-            Ok(if verification.report.verified() { 0 } else { 1 })
+            Ok(if verification.passed() { 0 } else { 1 })
         }
         Command::Qr {
             uri,

@@ -56,6 +56,18 @@ pub struct Verification {
     pub completeness_checked: bool,
 }
 
+impl Verification {
+    /// The verdict the exit status follows: authentic and complete when a request was given,
+    /// authentic alone otherwise (the report then says completeness was not checked).
+    pub fn passed(&self) -> bool {
+        if self.completeness_checked {
+            self.report.verified()
+        } else {
+            self.report.authentic()
+        }
+    }
+}
+
 /// Decodes `bytes` as `T`, naming the offset when the CBOR itself is broken.
 pub fn decode<T: FromCbor>(bytes: &[u8], what: &str) -> Result<T, String> {
     if let Err(e) = diag::parse(bytes) {
@@ -133,6 +145,17 @@ pub fn run(args: &VerifyArgs) -> Result<Verification, String> {
 pub fn render(verification: &Verification) -> String {
     let mut out = verification.report.render(mdoc::registry::label);
     if !verification.completeness_checked {
+        // The core's first line weighs completeness, which was not checked here.
+        let verdict = if verification.passed() {
+            "AUTHENTIC"
+        } else {
+            "NOT AUTHENTIC"
+        };
+        let rest = out.split_once('\n').map_or("", |(_, rest)| rest);
+        out = format!(
+            "Result: {verdict} (status {}; completeness not checked)\n{rest}",
+            verification.report.status
+        );
         out.push_str(
             "\nCompleteness against a request: NOT CHECKED (no --request given); \
              this report covers authenticity only.\n",
@@ -155,6 +178,7 @@ pub fn json(verification: &Verification) -> serde_json::Value {
                 .map(|c| {
                     let (passed, reason) = match &c.outcome {
                         Outcome::Passed => (true, None),
+                        Outcome::PassedWithNote(note) => (true, Some(note.clone())),
                         Outcome::Failed(reason) => (false, Some(reason.clone())),
                     };
                     serde_json::json!({
@@ -180,14 +204,17 @@ pub fn json(verification: &Verification) -> serde_json::Value {
             serde_json::json!({
                 "docType": doc.doc_type,
                 "issuer": doc.issuer,
-                "verified": doc.verified(),
+                "authentic": doc.authentic(),
+                "complete": verification.completeness_checked.then(|| doc.complete()),
                 "checks": checks,
                 "elements": elements,
             })
         })
         .collect();
     serde_json::json!({
-        "verified": report.verified(),
+        "verified": verification.passed(),
+        "authentic": report.authentic(),
+        "complete": verification.completeness_checked.then(|| report.complete()),
         "status": report.status,
         "completenessChecked": verification.completeness_checked,
         "documents": documents,

@@ -10,7 +10,7 @@ use crate::verify::{VerificationContext, verify_response};
 
 /// Verifies `response` for authenticity only: the issuer chain, signature, digests, validity
 /// and device authentication. `context.requests` is ignored; the report contains no
-/// [`CheckName::RequestedElements`] check, so a caller must say that completeness against a
+/// [`CheckName::RequestedElements`] or [`CheckName::ElementsReturned`] check, so a caller must say that completeness against a
 /// request was not checked. Elements are listed for each document whose checks all passed.
 pub fn verify_authenticity(
     response: &DeviceResponse,
@@ -20,15 +20,16 @@ pub fn verify_authenticity(
         requests: Vec::new(),
         ..context.clone()
     };
-    // With no request the completeness check always fails, and it is the last check: drop it,
-    // and list the elements of every document whose remaining checks all passed.
+    // With no request the "only requested elements" check always fails, and completeness has
+    // nothing to be measured against: drop both, and list the elements of every document whose
+    // remaining (authenticity) checks all passed.
     let mut report = verify_response(response, &context);
     let docs = response.documents.iter().flatten();
     for (doc_report, doc) in report.documents.iter_mut().zip(docs) {
-        doc_report
-            .checks
-            .retain(|c| c.name != CheckName::RequestedElements);
-        if doc_report.verified() && doc_report.elements.is_empty() {
+        doc_report.checks.retain(|c| {
+            c.name != CheckName::RequestedElements && c.name != CheckName::ElementsReturned
+        });
+        if doc_report.authentic() && doc_report.elements.is_empty() {
             doc_report.elements = doc
                 .issuer_signed
                 .items()

@@ -591,6 +591,7 @@ mod tests {
             issuer_anchors: TrustAnchors::new(vec![issuer.iaca().certificate().clone()]),
             reader_anchors: TrustAnchors::new(vec![root.certificate().clone()]),
             device_auth: DeviceAuthMode::Signature,
+            ..WalletConfig::default()
         };
         let wallet = Wallet::open(
             &dir.path().join("store"),
