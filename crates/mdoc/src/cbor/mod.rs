@@ -16,7 +16,7 @@ mod error;
 mod fields;
 mod value;
 
-pub use decode::{Limits, decode, decode_with_limits};
+pub use decode::{DECODE_SLACK, Limits, decode, decode_with_limits};
 pub use embedded::{Embedded, Tagged};
 pub use encode::{encode, encode_into};
 pub use error::CborError;
