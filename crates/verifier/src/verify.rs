@@ -1,7 +1,7 @@
 //! Full verification of a DeviceResponse.
 
 use mdoc::auth::{device_authentication_bytes, emac_key};
-use mdoc::cbor::{self, ToCbor};
+use mdoc::cbor::ToCbor;
 use mdoc::cose::{CoseMac0, CoseSign1};
 use mdoc::definitions::{DeviceAuth, DeviceResponse, Document, ItemsRequest, SessionTranscript};
 use mdoc::registry::age_over_threshold;
@@ -62,7 +62,7 @@ pub fn verify_response(
 /// Decodes and verifies response bytes; undecodable bytes give a report with no documents
 /// and status 11 (CBOR decoding error).
 pub fn verify_response_bytes(bytes: &[u8], context: &VerificationContext) -> VerificationReport {
-    match cbor::from_slice::<DeviceResponse>(bytes) {
+    match mdoc::limits::DEVICE_RESPONSE.decode::<DeviceResponse>(bytes) {
         Ok(response) => verify_response(&response, context),
         Err(_) => VerificationReport {
             status: 11,

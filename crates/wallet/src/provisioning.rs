@@ -1,7 +1,6 @@
 //! Provisioning: a device key for the issuer, then full verification of the credential before
 //! anything is stored.
 
-use mdoc::cbor;
 use mdoc::cose::CoseKey;
 use mdoc::definitions::IssuerSigned;
 use mdoc::registry;
@@ -45,7 +44,7 @@ impl Wallet {
         pending: &PendingCredential,
         issuer_signed: &[u8],
     ) -> Result<CredentialSummary, WalletError> {
-        let signed: IssuerSigned = cbor::from_slice(issuer_signed)?;
+        let signed: IssuerSigned = mdoc::limits::ISSUER_SIGNED.decode(issuer_signed)?;
         let mut log = CheckLog::new();
         let verified = verify_issuer_signed(
             &signed,
