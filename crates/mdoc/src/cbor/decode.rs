@@ -34,7 +34,7 @@ impl Limits {
     pub const DEFAULT: Limits = Limits {
         max_input: 16 * 1024 * 1024,
         max_depth: 32,
-        max_expansion: 4,
+        max_expansion: 3,
     };
 }
 
@@ -108,6 +108,20 @@ impl<'a> Reader<'a> {
     /// Charges `count` decoded [`Value`]s (container slots, boxes).
     fn charge_items(&mut self, count: usize) -> Result<(), CborError> {
         self.charge(count.saturating_mul(std::mem::size_of::<Value>()))
+    }
+
+    /// Makes room for `more` elements in an indefinite-length item's `Vec`, doubling its
+    /// capacity and charging each new allocation in full (while it grows, the old and the new
+    /// allocation are both alive).
+    fn grow<T>(&mut self, vec: &mut Vec<T>, more: usize) -> Result<(), CborError> {
+        let needed = vec.len().saturating_add(more);
+        if needed <= vec.capacity() {
+            return Ok(());
+        }
+        let capacity = needed.max(vec.capacity().saturating_mul(2)).max(4);
+        self.charge(capacity.saturating_mul(std::mem::size_of::<T>()))?;
+        vec.reserve_exact(capacity - vec.len());
+        Ok(())
     }
 
     fn byte(&mut self) -> Result<u8, CborError> {
@@ -207,8 +221,7 @@ impl<'a> Reader<'a> {
             (4, Argument::Indefinite) => {
                 let mut items = Vec::new();
                 while !self.at_break()? {
-                    // A growing Vec may hold up to twice its length.
-                    self.charge_items(2)?;
+                    self.grow(&mut items, 1)?;
                     items.push(self.item(depth + 1)?);
                 }
                 Ok(Value::Array(items))
@@ -227,7 +240,7 @@ impl<'a> Reader<'a> {
             (5, Argument::Indefinite) => {
                 let mut map = MapBuilder::with_capacity(0);
                 while !self.at_break()? {
-                    self.charge_items(4)?;
+                    self.grow(&mut map.entries, 1)?;
                     let key = self.map_key(depth + 1)?;
                     let value = self.item(depth + 1)?;
                     map.insert(key, value)?;
@@ -284,8 +297,7 @@ impl<'a> Reader<'a> {
             match self.header()? {
                 (m, _, Argument::Definite(len)) if m == major => {
                     let chunk = self.take(len)?;
-                    // A growing Vec may hold up to twice its length.
-                    self.charge(chunk.len().saturating_mul(2))?;
+                    self.grow(&mut out, chunk.len())?;
                     out.extend_from_slice(chunk);
                 }
                 _ => return Err(CborError::Malformed),
