@@ -248,7 +248,23 @@ fn json_shapes(len: usize) -> Vec<(&'static str, String)> {
             .map(|i| format!("\"{i:x}\":0,"))
             .collect::<String>()
     );
+    // Padded with one long string so that the tiny tokens sit just under a slot budget.
+    let padded = |tokens: usize, token: &str| {
+        let body = token.repeat(tokens);
+        let pad = "p".repeat(len.saturating_sub(body.len() + 20));
+        format!("{{\"p\":\"{pad}\",\"a\":[{body}0]}}")
+    };
+    let padded_objects = |entries: usize| {
+        let body: String = (0..entries).map(|i| format!("\"{i:x}\":0,")).collect();
+        let pad = "p".repeat(len.saturating_sub(body.len() + 20));
+        format!("{{\"p\":\"{pad}\",{body}\"z\":0}}")
+    };
     vec![
+        ("JSON padded zeros 1/24", padded(len / 48, "0,")),
+        ("JSON padded zeros 1/12", padded(len / 24, "0,")),
+        ("JSON padded arrays 1/12", padded(len / 36, "[],")),
+        ("JSON padded objects 1/24", padded_objects(len / 24 / 8)),
+        ("JSON padded objects 1/12", padded_objects(len / 12 / 8)),
         ("JSON zeros", zeros),
         ("JSON [] array", arrays),
         ("JSON object", objects),
