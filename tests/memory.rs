@@ -606,6 +606,72 @@ fn no_entry_point_amplifies_hostile_input_more_than_8x() {
         "amplification above 8x:\n{}",
         over.join("\n")
     );
+
+    refuses_messages_over_their_limits(&world);
+}
+
+/// Each entry point checks its message's limit before decoding: one byte over is refused as
+/// too large (run after the measurement, in the same thread, so as not to disturb it).
+fn refuses_messages_over_their_limits(world: &World) {
+    use mdoc::cbor::CborError;
+    use mdoc::limits;
+    use wallet::WalletError;
+    use wallet::proximity::SessionEvent;
+
+    let too_large = |e: &WalletError| matches!(e, WalletError::Malformed(CborError::TooLarge));
+    let over = |limit: limits::MessageLimit| empty_arrays(limit.max_bytes + 1);
+
+    let mut holder = ProximitySession::start(&world.wallet, Vec::new());
+    match holder.handle(&over(limits::SESSION_TO_WALLET)) {
+        SessionEvent::Failed { error, .. } => assert!(too_large(&error), "{error:?}"),
+        other => panic!("refusal expected, got {other:?}"),
+    }
+    let mut holder = ProximitySession::start(&world.wallet, Vec::new());
+    let message = TestReader::new(&holder).establishment(&over(limits::DEVICE_REQUEST));
+    // The DeviceRequest alone is over its limit; the SessionEstablishment around it is not.
+    assert!(message.len() <= limits::SESSION_TO_WALLET.max_bytes);
+    match holder.handle(&message) {
+        SessionEvent::Failed { error, .. } => assert!(too_large(&error), "{error:?}"),
+        other => panic!("refusal expected, got {other:?}"),
+    }
+    let pending = world.wallet.prepare(UK_DIGITAL_ID).unwrap();
+    let error = world
+        .wallet
+        .accept(&pending, &over(limits::ISSUER_SIGNED))
+        .unwrap_err();
+    assert!(too_large(&error), "{error:?}");
+    let request = format!(
+        "{{\"p\":\"{}\"}}",
+        "p".repeat(limits::OPENID4VP_REQUEST.max_bytes)
+    );
+    let error = OpenId4VpPresentation::from_request(
+        &world.wallet,
+        &request,
+        Channel::DcApi { origin: ORIGIN },
+    )
+    .unwrap_err();
+    assert!(too_large(&error), "{error:?}");
+    let requests = [DocumentRequest::custom(
+        UK_DIGITAL_ID,
+        &[("org.iso.18013.5.1", "family_name", false)],
+    )];
+    let holder = ProximitySession::start(&world.wallet, Vec::new());
+    let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri()).unwrap();
+    drop(reader.establish(&requests, None).unwrap());
+    let error = reader
+        .handle_response(
+            &over(limits::SESSION_TO_READER),
+            &world.issuer_anchors(),
+            world.now,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            verifier::VerifierError::Malformed(CborError::TooLarge)
+        ),
+        "{error:?}"
+    );
 }
 
 /// The id of the request's (only) DCQL credential query.
