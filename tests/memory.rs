@@ -168,6 +168,30 @@ fn issuer_signed_shape(len: usize, wrap_in_response: bool) -> Vec<u8> {
     items.extend([0xd8, 0x18]);
     items.extend(head(2, inner.len()));
     items.extend(inner);
+    issuer_signed_around(items, wrap_in_response)
+}
+
+/// Many minimal well-formed IssuerSignedItemBytes: each small tag-24 item is decoded again,
+/// with its own budget, into a typed item that keeps its bytes.
+fn many_items_shape(len: usize, wrap_in_response: bool) -> Vec<u8> {
+    let item = cbor::encode(&Value::canonical_map(vec![
+        (Value::text("digestID"), Value::Unsigned(0)),
+        (Value::text("random"), Value::Bytes(Vec::new())),
+        (Value::text("elementIdentifier"), Value::text("")),
+        (Value::text("elementValue"), Value::Unsigned(0)),
+    ]));
+    let mut one = vec![0xd8, 0x18];
+    one.extend(head(2, item.len()));
+    one.extend(item);
+    let n = (len - 200) / one.len();
+    let mut items = head(4, n);
+    for _ in 0..n {
+        items.extend(&one);
+    }
+    issuer_signed_around(items, wrap_in_response)
+}
+
+fn issuer_signed_around(items: Vec<u8>, wrap_in_response: bool) -> Vec<u8> {
     let mut ns = head(5, 1);
     ns.extend(cbor::encode(&Value::text("org.iso.18013.5.1")));
     ns.extend(items);
@@ -202,9 +226,10 @@ fn unknown_field(junk: Vec<u8>) -> Vec<u8> {
     out
 }
 
-/// Every CBOR shape at total length about `len`.
-fn cbor_shapes(len: usize) -> Vec<(&'static str, Vec<u8>)> {
-    vec![
+/// Every CBOR shape at total length about `len`; with `typed_items`, also many small
+/// well-formed IssuerSignedItemBytes (the known gap, see [`many_small_items_stay_within_8x`]).
+fn cbor_shapes(len: usize, typed_items: bool) -> Vec<(&'static str, Vec<u8>)> {
+    let mut shapes = vec![
         ("empty arrays", empty_arrays(len)),
         ("chunked arrays", chunked_arrays(len)),
         ("indefinite arrays", indefinite_arrays(len)),
@@ -234,7 +259,12 @@ fn cbor_shapes(len: usize) -> Vec<(&'static str, Vec<u8>)> {
         ),
         ("DeviceResponse tag-24", issuer_signed_shape(len, true)),
         ("IssuerSigned tag-24", issuer_signed_shape(len, false)),
-    ]
+    ];
+    if typed_items {
+        shapes.push(("DeviceResponse many items", many_items_shape(len, true)));
+        shapes.push(("IssuerSigned many items", many_items_shape(len, false)));
+    }
+    shapes
 }
 
 /// Every JSON shape at total length about `len`.
@@ -368,6 +398,21 @@ impl<T> ToValue for Tagged<T> {
 
 #[test]
 fn no_entry_point_amplifies_hostile_input_more_than_8x() {
+    measure_every_entry_point(false);
+}
+
+/// Known gap, not yet fixed: a DeviceResponse or IssuerSigned made of tens of thousands of
+/// minimal well-formed IssuerSignedItemBytes decodes within the CBOR budget, but the typed
+/// items (each keeping its bytes, its key order and its value) take ~12.8x the input. Bounding
+/// this needs a count limit on items per namespace or a leaner typed representation.
+/// Run alone: `cargo test --test memory -- --ignored`.
+#[test]
+#[ignore = "known gap: typed IssuerSignedItems amplify ~12.8x"]
+fn many_small_items_stay_within_8x() {
+    measure_every_entry_point(true);
+}
+
+fn measure_every_entry_point(typed_items: bool) {
     let dir = tempfile::tempdir().unwrap();
     let world = World::new(dir.path(), DeviceAuthMode::Signature).unwrap();
     world
@@ -381,7 +426,7 @@ fn no_entry_point_amplifies_hostile_input_more_than_8x() {
     let mut findings = Findings::default();
 
     for len in SIZES {
-        for (shape, bytes) in cbor_shapes(len) {
+        for (shape, bytes) in cbor_shapes(len, typed_items) {
             // The `mdoc:` QR URI, as the reader scans it (its limit is far below these sizes,
             // so the shape is cut to fit it).
             let uri = format!(
