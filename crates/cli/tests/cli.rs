@@ -608,7 +608,10 @@ fn readme_debugging_commands_run() {
         .lines()
         .filter(|line| line.starts_with("citizen-wallet "))
         .collect();
-    assert!(commands.len() >= 7, "the README block lost commands: {commands:?}");
+    assert!(
+        commands.len() >= 7,
+        "the README block lost commands: {commands:?}"
+    );
     let dir = tempfile::tempdir().unwrap();
     for command in commands {
         let args: Vec<&str> = command.split_whitespace().skip(1).collect();

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod cose;
 pub mod definitions;
 pub mod hpke;
+pub mod limits;
 pub mod online;
 pub mod profiles;
 pub mod registry;

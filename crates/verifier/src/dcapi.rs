@@ -85,6 +85,7 @@ impl DcapiRequest {
         issuer_anchors: &TrustAnchors,
         now: Timestamp,
     ) -> Result<VerificationReport, VerifierError> {
+        mdoc::limits::DCAPI_RESPONSE.check(encrypted_response.as_bytes())?;
         let sealed = EncryptedResponse::from_base64url(encrypted_response).map_err(|_| {
             VerifierError::Malformed(cbor::CborError::InvalidValue {
                 context: "EncryptedResponse",
@@ -98,7 +99,7 @@ impl DcapiRequest {
             &sealed.cipher_text,
         )
         .map_err(|_| VerifierError::Session(mdoc::session::SessionError::Decryption))?;
-        let response: DeviceResponse = cbor::from_slice(&plaintext)?;
+        let response: DeviceResponse = mdoc::limits::DEVICE_RESPONSE.decode(&plaintext)?;
         self.answered.take()?;
         let context = VerificationContext {
             transcript: self.transcript.clone(),

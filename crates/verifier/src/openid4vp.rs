@@ -8,7 +8,6 @@
 //! client_id, nonce, key thumbprint, response_uri — so a response made for another origin,
 //! nonce or verifier fails device authentication.
 
-use mdoc::cbor;
 use mdoc::definitions::{DeviceResponse, SessionTranscript};
 use mdoc::online::dcapi::{decode_field, encode_field};
 use mdoc::online::form;
@@ -220,7 +219,9 @@ impl OpenId4VpRequest {
                 jwe::JweError::Decrypt => VerifierError::Session(SessionError::Decryption),
                 _ => refused("JWE"),
             })?;
-            parameters = match serde_json::from_slice(&opened.plaintext) {
+            let plaintext = std::str::from_utf8(&opened.plaintext).unwrap_or_default();
+            mdoc::limits::OPENID4VP_RESPONSE.check_json(plaintext)?;
+            parameters = match serde_json::from_str(plaintext) {
                 Ok(Json::Object(map)) => map,
                 _ => return Err(refused("decrypted response is not a JSON object")),
             };
@@ -231,10 +232,13 @@ impl OpenId4VpRequest {
         let token = match parameters.get("vp_token") {
             Some(Json::Object(token)) if !token.is_empty() => token.clone(),
             // Form bodies carry the vp_token as JSON text.
-            Some(Json::String(text)) => match serde_json::from_str(text) {
-                Ok(Json::Object(token)) if !token.is_empty() => token,
-                _ => return Err(refused("vp_token")),
-            },
+            Some(Json::String(text)) => {
+                mdoc::limits::OPENID4VP_RESPONSE.check_json(text)?;
+                match serde_json::from_str(text) {
+                    Ok(Json::Object(token)) if !token.is_empty() => token,
+                    _ => return Err(refused("vp_token")),
+                }
+            }
             _ => return Err(refused("vp_token")),
         };
         self.verify_token(&token, issuer_anchors, now)
@@ -277,7 +281,10 @@ impl OpenId4VpRequest {
                     .as_str()
                     .ok_or(refused("vp_token presentation"))?;
                 let bytes = decode_field(text).map_err(|_| refused("vp_token base64url"))?;
-                decoded.push((request, cbor::from_slice(&bytes)?));
+                decoded.push((
+                    request,
+                    mdoc::limits::DEVICE_RESPONSE.decode::<DeviceResponse>(&bytes)?,
+                ));
             }
         }
         self.answered.take()?;
@@ -307,6 +314,7 @@ fn response_parameters(response: &str) -> Result<Map<String, Json>, VerifierErro
     if response.len() > MAX_RESPONSE_LEN {
         return Err(refused("response too large"));
     }
+    mdoc::limits::OPENID4VP_RESPONSE.check_json(response)?;
     if response.trim_start().starts_with('{') {
         return match serde_json::from_str(response) {
             Ok(Json::Object(map)) => Ok(map),
@@ -426,7 +434,7 @@ mod tests {
         let anchors = TrustAnchors::default();
         let clear = request(false);
         let state = clear.state.clone().unwrap();
-        let empty = encode_field(&cbor::to_vec(&DeviceResponse::new(vec![], vec![])));
+        let empty = encode_field(&mdoc::cbor::to_vec(&DeviceResponse::new(vec![], vec![])));
         let token = format!(r#"{{"q0":["{empty}"]}}"#);
         let wrong_state = form::encode([("vp_token", token.as_str()), ("state", "other")]);
         assert!(clear.verify(&wrong_state, &anchors, now()).is_err());

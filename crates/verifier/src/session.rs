@@ -159,7 +159,7 @@ impl ReaderSession {
 
     /// Decrypts the wallet's SessionData into the DeviceResponse bytes.
     pub fn decrypt_response(&mut self, message: &[u8]) -> Result<Vec<u8>, VerifierError> {
-        let data: SessionData = cbor::from_slice(message)?;
+        let data: SessionData = mdoc::limits::SESSION_TO_READER.decode(message)?;
         match (data.data, data.status) {
             (Some(sealed), _) => Ok(self.cipher.decrypt(&sealed)?),
             (None, Some(status)) => Err(VerifierError::WalletStatus(status.code())),
@@ -175,7 +175,7 @@ impl ReaderSession {
         now: Timestamp,
     ) -> Result<VerificationReport, VerifierError> {
         let plaintext = self.decrypt_response(message)?;
-        let response: DeviceResponse = cbor::from_slice(&plaintext)?;
+        let response: DeviceResponse = mdoc::limits::DEVICE_RESPONSE.decode(&plaintext)?;
         Ok(verify_response(
             &response,
             &self.context(issuer_anchors, now),

@@ -1,8 +1,7 @@
 //! Full verification of a DeviceResponse.
 
 use mdoc::auth::{device_authentication_bytes, emac_key};
-use mdoc::cbor::Value;
-use mdoc::cbor::{self, ToCbor};
+use mdoc::cbor::{ToCbor, Value};
 use mdoc::cose::{CoseMac0, CoseSign1};
 use mdoc::definitions::{DeviceAuth, DeviceResponse, Document, ItemsRequest, SessionTranscript};
 use mdoc::profiles::{Condition, Purpose, profile};
@@ -78,7 +77,7 @@ fn documents_missing(context: &VerificationContext, documents: &[DocumentReport]
 /// Decodes and verifies response bytes; undecodable bytes give a report with no documents
 /// and status 11 (CBOR decoding error).
 pub fn verify_response_bytes(bytes: &[u8], context: &VerificationContext) -> VerificationReport {
-    match cbor::from_slice::<DeviceResponse>(bytes) {
+    match mdoc::limits::DEVICE_RESPONSE.decode::<DeviceResponse>(bytes) {
         Ok(response) => verify_response(&response, context),
         Err(_) => VerificationReport {
             status: 11,

@@ -40,6 +40,7 @@ impl DcapiPresentation {
         if request_json.len() > MAX_REQUEST_LEN {
             return Err(invalid("Digital Credentials API request too large"));
         }
+        mdoc::limits::DCAPI_REQUEST.check_json(request_json)?;
         let json: serde_json::Value = serde_json::from_str(request_json)
             .map_err(|_| invalid("Digital Credentials API request JSON"))?;
         let field = |name: &str| json.get(name).and_then(serde_json::Value::as_str);
@@ -49,7 +50,7 @@ impl DcapiPresentation {
             .map_err(|_| invalid("encryptionInfo"))?;
         let request_bytes =
             dcapi::decode_field(device_request).map_err(|_| invalid("deviceRequest"))?;
-        let request: DeviceRequest = cbor::from_slice(&request_bytes)?;
+        let request: DeviceRequest = mdoc::limits::DEVICE_REQUEST.decode(&request_bytes)?;
         let transcript = dcapi::session_transcript(encryption_info_b64, origin);
         let mut prepared = prepare_request(wallet, &request, &transcript)?;
         prepared.set_origin(origin.to_owned());

@@ -331,6 +331,7 @@ fn request_parameters(request: &str) -> Result<Map<String, Json>, WalletError> {
     if request.len() > MAX_REQUEST_LEN {
         return Err(invalid("OpenID4VP request too large"));
     }
+    mdoc::limits::OPENID4VP_REQUEST.check_json(request)?;
     let trimmed = request.trim_start();
     if trimmed.starts_with('{') {
         return match serde_json::from_str(trimmed) {
@@ -343,6 +344,7 @@ fn request_parameters(request: &str) -> Result<Map<String, Json>, WalletError> {
     let mut map = Map::new();
     for (name, value) in form::decode(query).map_err(|_| invalid("OpenID4VP request URL"))? {
         let value = if name == "dcql_query" || name == "client_metadata" {
+            mdoc::limits::OPENID4VP_REQUEST.check_json(&value)?;
             serde_json::from_str(&value).map_err(|_| invalid("OpenID4VP request parameter JSON"))?
         } else {
             Json::String(value)

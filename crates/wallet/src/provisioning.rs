@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use mdoc::cbor;
 use mdoc::cose::CoseKey;
 use mdoc::definitions::{IssuerSigned, ValueDigests};
 use mdoc::registry;
@@ -94,7 +93,7 @@ impl Wallet {
     ) -> Result<CredentialSummary, WalletError> {
         self.check_prepared(pending)?;
         let held = self.secure_area().public_key(&pending.device_key_alias)?;
-        let signed: IssuerSigned = cbor::from_slice(issuer_signed)?;
+        let signed: IssuerSigned = mdoc::limits::ISSUER_SIGNED.decode(issuer_signed)?;
         let mut log = CheckLog::new();
         let verified = verify_issuer_signed(
             &signed,

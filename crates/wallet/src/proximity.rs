@@ -122,8 +122,9 @@ impl ProximitySession {
         let encrypted = match &self.state {
             State::Ended => return Err((SessionStatus::Termination, WalletError::SessionEnded)),
             State::AwaitingEstablishment => {
-                let establishment: SessionEstablishment =
-                    cbor::from_slice(message).map_err(cbor_error)?;
+                let establishment: SessionEstablishment = mdoc::limits::SESSION_TO_WALLET
+                    .decode(message)
+                    .map_err(cbor_error)?;
                 let e_reader_key = *establishment.e_reader_key.public_key();
                 let transcript = SessionTranscript {
                     device_engagement: Some(self.engagement.embedded().clone()),
@@ -140,7 +141,9 @@ impl ProximitySession {
                 establishment.data
             }
             State::Established(_) => {
-                let data: SessionData = cbor::from_slice(message).map_err(cbor_error)?;
+                let data: SessionData = mdoc::limits::SESSION_TO_WALLET
+                    .decode(message)
+                    .map_err(cbor_error)?;
                 if data.status == Some(SessionStatus::Termination) {
                     self.state = State::Ended;
                     self.pending = None;
@@ -157,7 +160,9 @@ impl ProximitySession {
             .cipher
             .decrypt(&encrypted)
             .map_err(|e| (SessionStatus::EncryptionError, WalletError::Session(e)))?;
-        let request: DeviceRequest = cbor::from_slice(&plaintext).map_err(cbor_error)?;
+        let request: DeviceRequest = mdoc::limits::DEVICE_REQUEST
+            .decode(&plaintext)
+            .map_err(cbor_error)?;
         let prepared = prepare_request(&self.wallet, &request, &established.transcript)
             .map_err(|e| (SessionStatus::Termination, e))?;
         let consent = prepared.consent().clone();

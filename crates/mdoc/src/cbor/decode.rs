@@ -14,13 +14,27 @@ pub struct Limits {
     pub max_input: usize,
     /// Deepest accepted nesting of arrays, maps and tags.
     pub max_depth: usize,
+    /// Heap bytes the decoded value may take per input byte, beyond [`DECODE_SLACK`].
+    ///
+    /// One input byte can be a whole data item (an empty array, a small integer) whose decoded
+    /// [`Value`] is tens of bytes, so without this bound a 16 MiB input could take half a
+    /// gigabyte. The decoder charges every item's [`Value`], every string's content, every
+    /// preallocated container slot and its duplicate-key bookkeeping against
+    /// `max_expansion × input length + DECODE_SLACK`, before allocating.
+    pub max_expansion: usize,
 }
+
+/// Heap bytes every decode may use whatever the input length, so that small messages made of
+/// many small items (a request for a few dozen elements) are never refused by
+/// [`Limits::max_expansion`].
+pub const DECODE_SLACK: usize = 4096;
 
 impl Limits {
     /// Limits that fit every ISO 18013-5 message (portraits and signature images included).
     pub const DEFAULT: Limits = Limits {
         max_input: 16 * 1024 * 1024,
         max_depth: 32,
+        max_expansion: 3,
     };
 }
 
@@ -44,7 +58,12 @@ pub fn decode_with_limits(bytes: &[u8], limits: Limits) -> Result<Value, CborErr
         input: bytes,
         pos: 0,
         limits,
+        budget: bytes
+            .len()
+            .saturating_mul(limits.max_expansion)
+            .saturating_add(DECODE_SLACK),
     };
+    reader.charge_items(1)?;
     let value = reader.item(0)?;
     if reader.pos != bytes.len() {
         return Err(CborError::TrailingBytes);
@@ -62,11 +81,47 @@ struct Reader<'a> {
     input: &'a [u8],
     pos: usize,
     limits: Limits,
+    /// Heap bytes the decoded value may still take.
+    budget: usize,
 }
+
+/// What one map key costs in [`MapBuilder`]'s duplicate check besides its encoding: the
+/// `Vec<u8>` header and a share of a B-tree node.
+const SEEN_KEY_OVERHEAD: usize = std::mem::size_of::<Vec<u8>>() + 8;
 
 impl<'a> Reader<'a> {
     fn remaining(&self) -> usize {
         self.input.len() - self.pos
+    }
+
+    /// Takes `bytes` from the decode budget, refusing the input when it is spent.
+    fn charge(&mut self, bytes: usize) -> Result<(), CborError> {
+        match self.budget.checked_sub(bytes) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => Err(CborError::DecodedTooLarge),
+        }
+    }
+
+    /// Charges `count` decoded [`Value`]s (container slots, boxes).
+    fn charge_items(&mut self, count: usize) -> Result<(), CborError> {
+        self.charge(count.saturating_mul(std::mem::size_of::<Value>()))
+    }
+
+    /// Makes room for `more` elements in an indefinite-length item's `Vec`, doubling its
+    /// capacity and charging each new allocation in full (while it grows, the old and the new
+    /// allocation are both alive).
+    fn grow<T>(&mut self, vec: &mut Vec<T>, more: usize) -> Result<(), CborError> {
+        let needed = vec.len().saturating_add(more);
+        if needed <= vec.capacity() {
+            return Ok(());
+        }
+        let capacity = needed.max(vec.capacity().saturating_mul(2)).max(4);
+        self.charge(capacity.saturating_mul(std::mem::size_of::<T>()))?;
+        vec.reserve_exact(capacity - vec.len());
+        Ok(())
     }
 
     fn byte(&mut self) -> Result<u8, CborError> {
@@ -136,10 +191,15 @@ impl<'a> Reader<'a> {
         match (major, arg) {
             (0, Argument::Definite(u)) => Ok(Value::Unsigned(u)),
             (1, Argument::Definite(n)) => Ok(Value::Negative(n)),
-            (2, Argument::Definite(len)) => Ok(Value::Bytes(self.take(len)?.to_vec())),
+            (2, Argument::Definite(len)) => {
+                let bytes = self.take(len)?;
+                self.charge(bytes.len())?;
+                Ok(Value::Bytes(bytes.to_vec()))
+            }
             (2, Argument::Indefinite) => Ok(Value::Bytes(self.chunks(2)?)),
             (3, Argument::Definite(len)) => {
                 let bytes = self.take(len)?;
+                self.charge(bytes.len())?;
                 let text = std::str::from_utf8(bytes).map_err(|_| CborError::InvalidUtf8)?;
                 Ok(Value::Text(text.to_owned()))
             }
@@ -151,6 +211,7 @@ impl<'a> Reader<'a> {
             }
             (4, Argument::Definite(count)) => {
                 let count = self.bounded_count(count, 1)?;
+                self.charge_items(count)?;
                 let mut items = Vec::with_capacity(count);
                 for _ in 0..count {
                     items.push(self.item(depth + 1)?);
@@ -160,15 +221,17 @@ impl<'a> Reader<'a> {
             (4, Argument::Indefinite) => {
                 let mut items = Vec::new();
                 while !self.at_break()? {
+                    self.grow(&mut items, 1)?;
                     items.push(self.item(depth + 1)?);
                 }
                 Ok(Value::Array(items))
             }
             (5, Argument::Definite(count)) => {
                 let count = self.bounded_count(count, 2)?;
+                self.charge_items(count.saturating_mul(2))?;
                 let mut map = MapBuilder::with_capacity(count);
                 for _ in 0..count {
-                    let key = self.item(depth + 1)?;
+                    let key = self.map_key(depth + 1)?;
                     let value = self.item(depth + 1)?;
                     map.insert(key, value)?;
                 }
@@ -177,7 +240,8 @@ impl<'a> Reader<'a> {
             (5, Argument::Indefinite) => {
                 let mut map = MapBuilder::with_capacity(0);
                 while !self.at_break()? {
-                    let key = self.item(depth + 1)?;
+                    self.grow(&mut map.entries, 1)?;
+                    let key = self.map_key(depth + 1)?;
                     let value = self.item(depth + 1)?;
                     map.insert(key, value)?;
                 }
@@ -194,13 +258,26 @@ impl<'a> Reader<'a> {
                     .input
                     .get(start..self.pos)
                     .ok_or(CborError::UnexpectedEnd)?;
+                self.charge(encoded.len())?;
                 Embedded::from_received(encoded.to_vec(), content_start - start + header_len)
                     .map(Value::Embedded)
             }
-            (6, Argument::Definite(tag)) => Ok(Value::Tag(tag, Box::new(self.item(depth + 1)?))),
+            (6, Argument::Definite(tag)) => {
+                self.charge_items(1)?;
+                Ok(Value::Tag(tag, Box::new(self.item(depth + 1)?)))
+            }
             (7, Argument::Definite(simple)) => simple_or_float(info, simple),
             _ => Err(CborError::Malformed),
         }
+    }
+
+    /// A map key, charged also for its entry in the duplicate-key check.
+    fn map_key(&mut self, depth: usize) -> Result<Value, CborError> {
+        let start = self.pos;
+        let key = self.item(depth)?;
+        // The check keeps the key's preferred encoding, never longer than the received one.
+        self.charge((self.pos - start).saturating_add(SEEN_KEY_OVERHEAD))?;
+        Ok(key)
     }
 
     /// True (and consumes it) when the next byte is the "break" that ends an indefinite item.
@@ -219,7 +296,9 @@ impl<'a> Reader<'a> {
         while !self.at_break()? {
             match self.header()? {
                 (m, _, Argument::Definite(len)) if m == major => {
-                    out.extend_from_slice(self.take(len)?);
+                    let chunk = self.take(len)?;
+                    self.grow(&mut out, chunk.len())?;
+                    out.extend_from_slice(chunk);
                 }
                 _ => return Err(CborError::Malformed),
             }
@@ -361,10 +440,51 @@ mod tests {
         let limits = Limits {
             max_input: 2,
             max_depth: 4,
+            max_expansion: 4,
         };
         assert_eq!(
             decode_with_limits(&hex("430102ff"), limits),
             Err(CborError::TooLarge)
         );
+    }
+
+    #[test]
+    fn refuses_inputs_that_decode_to_far_more_than_their_length() {
+        // An array of a million empty arrays: one byte each, a whole Value each once decoded.
+        let mut bytes = hex("9a000f4240");
+        bytes.resize(bytes.len() + 1_000_000, 0x80);
+        assert_eq!(decode(&bytes), Err(CborError::DecodedTooLarge));
+        // A long map of small integers to null.
+        let mut map = hex("b9ffff");
+        for key in 0..0xffffu32 {
+            map.push(0x19);
+            map.extend_from_slice(&(key as u16).to_be_bytes());
+            map.push(0xf6);
+        }
+        assert_eq!(decode(&map), Err(CborError::DecodedTooLarge));
+        // Indefinite-length arrays are charged as they grow.
+        let mut indefinite = vec![0x9f];
+        indefinite.resize(100_001, 0x80);
+        indefinite.push(0xff);
+        assert_eq!(decode(&indefinite), Err(CborError::DecodedTooLarge));
+        // A header may not preallocate slots the budget cannot pay for.
+        let mut short = hex("99ffff");
+        short.resize(short.len() + 0xffff, 0x00);
+        assert_eq!(decode(&short), Err(CborError::DecodedTooLarge));
+    }
+
+    #[test]
+    fn accepts_messages_of_strings_and_small_requests() {
+        // A 100 KiB byte string (a portrait) decodes to about its own size.
+        let mut portrait = hex("5a00019000");
+        portrait.resize(portrait.len() + 0x19000, 0xab);
+        assert!(decode(&portrait).is_ok());
+        // A request for 40 elements (a map of identifiers to booleans) fits the slack.
+        let mut request = vec![0xb8, 40];
+        for i in 0..40u8 {
+            request.extend_from_slice(b"\x6belement_n");
+            request.extend_from_slice(&[b'a' + i / 10, b'a' + i % 10, 0xf4]);
+        }
+        assert!(decode(&request).is_ok());
     }
 }

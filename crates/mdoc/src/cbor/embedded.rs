@@ -82,7 +82,7 @@ impl Embedded {
     /// Decodes the embedded data item.
     pub fn decode(&self) -> Result<Value, CborError> {
         decode(self.content()).map_err(|e| match e {
-            CborError::TooLarge | CborError::TooDeep => e,
+            CborError::TooLarge | CborError::TooDeep | CborError::DecodedTooLarge => e,
             _ => CborError::InvalidEmbedded,
         })
     }

@@ -19,6 +19,12 @@ pub enum CborError {
     /// The input, or a length declared in it, exceeds the configured limit.
     #[error("CBOR input exceeds the size limit")]
     TooLarge,
+    /// The decoded value would take more memory than [`Limits::max_expansion`] allows for an
+    /// input of this length (many tiny items, such as nested empty arrays).
+    ///
+    /// [`Limits::max_expansion`]: super::Limits::max_expansion
+    #[error("CBOR input decodes to more memory than its length allows")]
+    DecodedTooLarge,
     /// A header byte that RFC 8949 reserves or forbids (additional info 28-30, a break outside an
     /// indefinite-length item, a wrongly typed chunk in an indefinite string).
     #[error("CBOR input is not well-formed")]

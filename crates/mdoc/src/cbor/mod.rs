@@ -2,8 +2,10 @@
 //! [`Embedded`], the tag-24 wrapper that keeps its bytes exactly as received.
 //!
 //! Every byte that reaches [`decode`] is treated as hostile: lengths are checked against the
-//! input before anything is allocated, nesting depth is limited, duplicate map keys and trailing
-//! bytes are refused, and every failure is a typed [`CborError`] that carries no input data.
+//! input before anything is allocated, the decoded value may take at most
+//! [`Limits::max_expansion`] heap bytes per input byte (plus [`DECODE_SLACK`]), nesting depth is
+//! limited, duplicate map keys and trailing bytes are refused, and every failure is a typed
+//! [`CborError`] that carries no input data. Per-message size limits are in [`crate::limits`].
 //!
 //! Maps keep the order in which their entries were received, so a decoded value re-encodes to
 //! the identical bytes. Values this project creates are built with [`Value::canonical_map`],
@@ -16,7 +18,7 @@ mod error;
 mod fields;
 mod value;
 
-pub use decode::{Limits, decode, decode_with_limits};
+pub use decode::{DECODE_SLACK, Limits, decode, decode_with_limits};
 pub use embedded::{Embedded, Tagged};
 pub use encode::{encode, encode_into};
 pub use error::CborError;

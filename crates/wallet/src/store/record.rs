@@ -115,7 +115,7 @@ impl CredentialRecord {
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Option<Self> {
-        let value = cbor::decode(bytes).ok()?;
+        let value = mdoc::limits::STORED_RECORD.decode_value(bytes).ok()?;
         let mut f = FieldMap::new(&value, "CredentialRecord").ok()?;
         let record = CredentialRecord {
             doc_type: f.required("docType").ok()?,
