@@ -70,6 +70,10 @@ pub enum TimeError {
     /// A field is out of range (month 13, 31 February, hour 24, ...).
     #[error("date or date-time field out of range")]
     Range,
+    /// A tdate in another RFC 3339 form than ISO 18013-5 allows (a fraction of seconds, an
+    /// offset other than `Z`, lowercase `t`/`z`).
+    #[error("tdate is not YYYY-MM-DDTHH:MM:SSZ (no fraction of seconds, UTC as Z)")]
+    TdateForm,
 }
 
 /// A tdate (tag 0): an RFC 3339 date-time, with the text kept exactly as received.
@@ -88,8 +92,14 @@ impl TDate {
         }
     }
 
-    /// Parses a date-time text, keeping it as given.
+    /// Parses a tdate text, keeping it as given. ISO 18013-5 (§9.1.2.4 for the MSO's
+    /// ValidityInfo, and the tdate elements) allows only `YYYY-MM-DDTHH:MM:SSZ`: no fraction of
+    /// seconds and no local offset, so other RFC 3339 forms are refused.
     pub fn parse(text: &str) -> Result<Self, TimeError> {
+        let b = text.as_bytes();
+        if b.len() != 20 || b.get(10) != Some(&b'T') || b.get(19) != Some(&b'Z') {
+            return Err(TimeError::TdateForm);
+        }
         Ok(TDate {
             instant: parse_date_time(text)?,
             text: text.to_owned(),
@@ -346,6 +356,27 @@ mod tests {
                 .to_string(),
             "2000-02-29"
         );
+    }
+
+    #[test]
+    fn tdates_take_only_the_form_iso_18013_5_allows() {
+        let ok = TDate::parse("2021-01-01T00:00:00Z").unwrap();
+        assert_eq!(ok.instant().unix_seconds(), 1_609_459_200);
+        for forbidden in [
+            "2021-01-01T00:00:00.5Z",
+            "2021-01-01T00:00:00.000Z",
+            "2021-01-01T01:00:00+01:00",
+            "2021-01-01T00:00:00-00:00",
+            "2021-01-01t00:00:00Z",
+            "2021-01-01T00:00:00z",
+        ] {
+            assert_eq!(TDate::parse(forbidden), Err(TimeError::TdateForm), "{forbidden}");
+            // Other RFC 3339 date-times (the verifier's --at, say) stay accepted.
+            assert!(Timestamp::parse_rfc3339(forbidden).is_ok(), "{forbidden}");
+            let tagged = Value::Tag(0, Box::new(Value::Text(forbidden.to_owned())));
+            assert!(TDate::from_cbor(&tagged).is_err(), "{forbidden}");
+        }
+        assert!(TDate::parse("2021-02-29T00:00:00Z").is_err());
     }
 
     #[test]
