@@ -370,7 +370,11 @@ mod tests {
             "2021-01-01t00:00:00Z",
             "2021-01-01T00:00:00z",
         ] {
-            assert_eq!(TDate::parse(forbidden), Err(TimeError::TdateForm), "{forbidden}");
+            assert_eq!(
+                TDate::parse(forbidden),
+                Err(TimeError::TdateForm),
+                "{forbidden}"
+            );
             // Other RFC 3339 date-times (the verifier's --at, say) stay accepted.
             assert!(Timestamp::parse_rfc3339(forbidden).is_ok(), "{forbidden}");
             let tagged = Value::Tag(0, Box::new(Value::Text(forbidden.to_owned())));

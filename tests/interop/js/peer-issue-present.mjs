@@ -12,20 +12,31 @@ x509.cryptoProvider.set(webcrypto);
 const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 const now = new Date();
 const later = new Date(now.getTime() + 365 * 864e5);
+// The extensions ISO 18013-5 Annex B requires on both the IACA and the document signer.
+async function annexB(publicKey) {
+  return [
+    new x509.IssuerAlternativeNameExtension([{ type: "url", value: "https://interop.example/iaca" }]),
+    new x509.CRLDistributionPointsExtension(["https://interop.example/crl"]),
+    await x509.SubjectKeyIdentifierExtension.create(publicKey),
+  ];
+}
 const iacaKeys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
 const dsKeys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
 const iaca = await x509.X509CertificateGenerator.createSelfSigned({
   serialNumber: "01", name: "C=GB, CN=Interop Test IACA", notBefore: now, notAfter: later,
   keys: iacaKeys, signingAlgorithm: alg,
   extensions: [new x509.BasicConstraintsExtension(true, 0, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ...(await annexB(iacaKeys.publicKey))],
 });
 const ds = await x509.X509CertificateGenerator.create({
   serialNumber: "02", subject: "C=GB, CN=Interop Test DS", issuer: iaca.subject,
   notBefore: now, notAfter: later, publicKey: dsKeys.publicKey, signingKey: iacaKeys.privateKey,
   signingAlgorithm: alg,
   extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension(["1.0.18013.5.1.2"], true)],
+    new x509.ExtendedKeyUsageExtension(["1.0.18013.5.1.2"], true),
+    ...(await annexB(dsKeys.publicKey)),
+    await x509.AuthorityKeyIdentifierExtension.create(iacaKeys.publicKey)],
 });
 const jwk = async (k) => webcrypto.subtle.exportKey("jwk", k);
 const deviceKeys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);

@@ -26,8 +26,9 @@ pub struct Limits {
 
 /// Heap bytes every decode may use whatever the input length, so that small messages made of
 /// many small items (a request for a few dozen elements) are never refused by
-/// [`Limits::max_expansion`].
-pub const DECODE_SLACK: usize = 4096;
+/// [`Limits::max_expansion`]. 32 KiB: a DeviceRequest at the element cap (256 identifiers of ~10 characters, each with a
+/// one-byte bool) decodes to ~100 heap bytes per 12 input bytes, which a smaller slack refused.
+pub const DECODE_SLACK: usize = 32 * 1024;
 
 impl Limits {
     /// Limits that fit every ISO 18013-5 message (portraits and signature images included).

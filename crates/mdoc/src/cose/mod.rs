@@ -61,9 +61,9 @@ impl Parts {
                 _ => return Err(CoseError::Malformed),
             }
         };
-        check_header(&protected_map)?;
+        check_header(&protected_map, Bucket::Protected)?;
         let unprotected = unprotected.as_map().ok_or(CoseError::Malformed)?.to_vec();
-        check_header(&unprotected)?;
+        check_header(&unprotected, Bucket::Unprotected)?;
         let payload = match payload {
             Value::Bytes(bytes) => Some(bytes.clone()),
             Value::Null => None,
@@ -151,10 +151,23 @@ fn label(value: &Value) -> Option<Label<'_>> {
     }
 }
 
+/// Which header bucket a map is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bucket {
+    Protected,
+    Unprotected,
+}
+
 /// Checks a header map as RFC 9052 §3.1 defines it: labels are integers or text, appear once,
 /// and the common parameters have their defined types (alg: int / tstr; crit: a non-empty
 /// array of labels; content type: uint / tstr; kid, IV, partial IV: bstr; never both IVs).
-fn check_header(header: &[(Value, Value)]) -> Result<(), CoseError> {
+///
+/// One tolerance, in the unprotected bucket only: a `kid` of `undefined` or `null` is taken as
+/// absent. @auth0/mdl writes `{4: undefined}` there by default. RFC 9052 §3.1 makes kid only a
+/// hint for finding the key, unauthenticated when unprotected, and ISO 18013-5 never uses it:
+/// the issuer key comes from x5chain (§9.1.2.4) and the device key from the MSO (§9.1.3), so
+/// ignoring an empty hint weakens no check. A protected kid must still be a bstr.
+fn check_header(header: &[(Value, Value)], bucket: Bucket) -> Result<(), CoseError> {
     let mut labels = Vec::with_capacity(header.len());
     for (key, value) in header {
         let key = label(key).ok_or(CoseError::Malformed)?;
@@ -164,6 +177,12 @@ fn check_header(header: &[(Value, Value)]) -> Result<(), CoseError> {
                 .as_array()
                 .is_some_and(|items| !items.is_empty() && items.iter().all(|l| label(l).is_some())),
             Label::Int(CONTENT_TYPE) => matches!(value, Value::Unsigned(_) | Value::Text(_)),
+            Label::Int(KID)
+                if bucket == Bucket::Unprotected
+                    && matches!(value, Value::Undefined | Value::Null) =>
+            {
+                true
+            }
             Label::Int(KID | IV | PARTIAL_IV) => matches!(value, Value::Bytes(_)),
             _ => true,
         };
@@ -193,6 +212,25 @@ mod tests {
             Value::Null,
             Value::Bytes(vec![0; 64]),
         ]))
+    }
+
+    #[test]
+    fn an_empty_unprotected_kid_is_taken_as_absent() {
+        // @auth0/mdl 3.0.1's default unprotected header: {4: undefined}.
+        for empty in [Value::Undefined, Value::Null] {
+            let unprotected = Value::Map(vec![(Value::int(KID), empty.clone())]);
+            parts(vec![0xa1, 0x01, 0x26], unprotected).unwrap();
+        }
+        // Still refused: a protected kid of undefined (0xf7), an unprotected kid of another type.
+        assert_eq!(
+            parts(vec![0xa2, 0x01, 0x26, 0x04, 0xf7], Value::Map(vec![])).err(),
+            Some(CoseError::Malformed)
+        );
+        let int_kid = Value::Map(vec![(Value::int(KID), Value::int(1))]);
+        assert_eq!(
+            parts(vec![0xa1, 0x01, 0x26], int_kid).err(),
+            Some(CoseError::Malformed)
+        );
     }
 
     #[test]

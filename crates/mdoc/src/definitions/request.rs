@@ -283,7 +283,13 @@ mod tests {
             ),
         ] {
             assert_eq!(over.check_limits(), Err(error.clone()));
-            assert_eq!(round_trip(&over).err(), Some(error));
+            // Parsed from bytes, the decoder's budget (decoded size relative to the input) may
+            // refuse a request of many tiny identifiers before the cap is counted.
+            let parsed = round_trip(&over).err();
+            assert!(
+                parsed == Some(error) || parsed == Some(CborError::DecodedTooLarge),
+                "{parsed:?}"
+            );
         }
     }
 
