@@ -52,7 +52,7 @@ fn peer(case: &str, elements: &[&str], at: &str) -> Peer {
         response: std::fs::read(dir.join("device_response.cbor")).unwrap(),
         context: VerificationContext {
             transcript,
-            requests: vec![request.items_request()],
+            requests: Some(vec![request.items_request()]),
             issuer_anchors: TrustAnchors::from_pem(&iaca).unwrap(),
             now: Timestamp::parse_rfc3339(at).unwrap(),
             e_reader_key: None,

@@ -379,9 +379,9 @@ fn an_expired_credential_fails_verification() {
         mdoc::definitions::SessionTranscript::from_bytes(&check.session_transcript).unwrap();
     let later = verifier::VerificationContext {
         transcript,
-        requests: vec![
+        requests: Some(vec![
             DocumentRequest::for_purpose(Purpose::RightToWork, UK_DIGITAL_ID).items_request(),
-        ],
+        ]),
         issuer_anchors: world.issuer_anchors(),
         now: world.now.plus_days(400),
         e_reader_key: None,

@@ -1,6 +1,15 @@
 //! Points in time as ISO 18013-5 writes them: [`Timestamp`] (an instant), [`TDate`] (tag 0
 //! date-time) and [`FullDate`] (tag 1004 full-date). This crate has no clock: callers pass the
 //! current time in (see [`crate::clock`]).
+//!
+//! Calendar arithmetic and RFC 3339 parsing come from the `time` crate (`Date`,
+//! `well_known::Rfc3339`); this module adds only the rules ISO 18013-5 sets on top of RFC 3339
+//! (tdate exactly `YYYY-MM-DDTHH:MM:SSZ`, full-date exactly `YYYY-MM-DD`, a `T` separator) and
+//! maps the crate's errors to [`TimeError`]. `der`'s `DateTime` does not serve: it starts at
+//! 1970, and birth dates do not.
+
+use time::format_description::well_known::Rfc3339;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime};
 
 use crate::cbor::{CborError, FromCbor, ToCbor, Value};
 
@@ -34,23 +43,31 @@ impl Timestamp {
         parse_date_time(text)
     }
 
-    /// Formats as `YYYY-MM-DDTHH:MM:SSZ`, the form ISO 18013-5 requires for tdate.
+    /// Formats as `YYYY-MM-DDTHH:MM:SSZ`, the form ISO 18013-5 requires for tdate. Instants
+    /// beyond the years -9999 to 9999 are written as the nearest of those bounds.
     pub fn to_rfc3339(self) -> String {
-        let days = self.0.div_euclid(86_400);
-        let secs = self.0.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
+        let utc = self.utc();
+        let (date, time) = (utc.date(), utc.time());
         format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            secs / 3600,
-            (secs / 60) % 60,
-            secs % 60
+            "{}T{:02}:{:02}:{:02}Z",
+            FullDate(date),
+            time.hour(),
+            time.minute(),
+            time.second()
         )
     }
 
     /// The calendar date (UTC) of this instant.
     pub fn date(self) -> FullDate {
-        let (year, month, day) = civil_from_days(self.0.div_euclid(86_400));
-        FullDate { year, month, day }
+        FullDate(self.utc().date())
+    }
+
+    fn utc(self) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(self.0).unwrap_or(if self.0 < 0 {
+            PrimitiveDateTime::MIN.assume_utc()
+        } else {
+            PrimitiveDateTime::MAX.assume_utc()
+        })
     }
 }
 
@@ -74,6 +91,17 @@ pub enum TimeError {
     /// offset other than `Z`, lowercase `t`/`z`).
     #[error("tdate is not YYYY-MM-DDTHH:MM:SSZ (no fraction of seconds, UTC as Z)")]
     TdateForm,
+}
+
+impl From<time::error::Parse> for TimeError {
+    /// The shape was right but a value is not (`TryFromParsed`: 31 February, hour 24), or the
+    /// shape was wrong.
+    fn from(error: time::error::Parse) -> Self {
+        match error {
+            time::error::Parse::TryFromParsed(_) => TimeError::Range,
+            _ => TimeError::Format,
+        }
+    }
 }
 
 /// A tdate (tag 0): an RFC 3339 date-time, with the text kept exactly as received.
@@ -143,61 +171,67 @@ impl ToCbor for TDate {
 
 /// A full-date (RFC 8943, tag 1004): a calendar date `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FullDate {
-    year: i64,
-    month: u8,
-    day: u8,
-}
+pub struct FullDate(Date);
+
+/// RFC 3339 `full-date`: four-digit year, two-digit month and day.
+const FULL_DATE: &[time::format_description::BorrowedFormatItem<'_>] =
+    time::macros::format_description!("[year]-[month]-[day]");
 
 impl FullDate {
     /// The date `year-month-day`, if it exists in the proleptic Gregorian calendar.
     pub fn new(year: i64, month: u8, day: u8) -> Result<Self, TimeError> {
-        if !(0..=9999).contains(&year) || !(1..=12).contains(&month) {
+        if !(0..=9999).contains(&year) {
             return Err(TimeError::Range);
         }
-        if day == 0 || day > days_in_month(year, month) {
-            return Err(TimeError::Range);
-        }
-        Ok(FullDate { year, month, day })
+        let year = i32::try_from(year).map_err(|_| TimeError::Range)?;
+        let month = Month::try_from(month).map_err(|_| TimeError::Range)?;
+        Date::from_calendar_date(year, month, day)
+            .map(FullDate)
+            .map_err(|_| TimeError::Range)
     }
 
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD`: exactly that shape (no sign, no week or ordinal date) or
+    /// [`TimeError::Format`]; a date the calendar does not have is [`TimeError::Range`].
     pub fn parse(text: &str) -> Result<Self, TimeError> {
         let b = text.as_bytes();
-        if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        let shaped = b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                _ => c.is_ascii_digit(),
+            });
+        if !shaped {
             return Err(TimeError::Format);
         }
-        let year = digits(b, 0, 4)?;
-        let month = digits(b, 5, 2)?;
-        let day = digits(b, 8, 2)?;
-        FullDate::new(year, month as u8, day as u8)
+        Date::parse(text, FULL_DATE)
+            .map(FullDate)
+            .map_err(|_| TimeError::Range)
     }
 
     /// The year.
     pub fn year(self) -> i64 {
-        self.year
+        i64::from(self.0.year())
     }
 
     /// The month, 1 to 12.
     pub fn month(self) -> u8 {
-        self.month
+        u8::from(self.0.month())
     }
 
     /// The day of the month, from 1.
     pub fn day(self) -> u8 {
-        self.day
+        self.0.day()
     }
 
     /// Midnight UTC at the start of this date.
     pub fn start(self) -> Timestamp {
-        Timestamp(days_from_civil(self.year, self.month, self.day) * 86_400)
+        Timestamp(self.0.midnight().assume_utc().unix_timestamp())
     }
 
     /// Whole years from this date to `on` (an age when this is a birth date); negative if
     /// `on` is earlier.
     pub fn years_until(self, on: FullDate) -> i64 {
-        let mut years = on.year - self.year;
-        if (on.month, on.day) < (self.month, self.day) {
+        let mut years = on.year() - self.year();
+        if (on.month(), on.day()) < (self.month(), self.day()) {
             years -= 1;
         }
         years
@@ -206,7 +240,13 @@ impl FullDate {
 
 impl std::fmt::Display for FullDate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
     }
 }
 
@@ -235,97 +275,17 @@ impl ToCbor for FullDate {
     }
 }
 
-fn digits(b: &[u8], start: usize, len: usize) -> Result<i64, TimeError> {
-    let slice = b.get(start..start + len).ok_or(TimeError::Format)?;
-    slice.iter().try_fold(0i64, |acc, c| {
-        if c.is_ascii_digit() {
-            Ok(acc * 10 + i64::from(c - b'0'))
-        } else {
-            Err(TimeError::Format)
-        }
-    })
-}
-
+/// RFC 3339 date-time through `time`'s parser, which also takes any byte as the date/time
+/// separator (RFC 3339 §5.6's note): ISO 8601 and this crate take only `T` (or `t`).
+/// A leap second (`:60`) is accepted where one can occur (the last second of a month, UTC) and
+/// counted as the preceding second; fractions of seconds are dropped.
 fn parse_date_time(text: &str) -> Result<Timestamp, TimeError> {
     let b = text.as_bytes();
-    if b.len() < 20 || b.len() > 64 {
+    if b.len() < 20 || b.len() > 64 || !matches!(b.get(10), Some(b'T' | b't')) {
         return Err(TimeError::Format);
     }
-    let date = FullDate::parse(text.get(..10).ok_or(TimeError::Format)?)?;
-    if !matches!(b.get(10), Some(b'T' | b't'))
-        || b.get(13) != Some(&b':')
-        || b.get(16) != Some(&b':')
-    {
-        return Err(TimeError::Format);
-    }
-    let (hour, minute, second) = (digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
-    // Leap seconds (60) are accepted and counted as the last second of the minute.
-    if hour > 23 || minute > 59 || second > 60 {
-        return Err(TimeError::Range);
-    }
-    let mut pos = 19;
-    if b.get(pos) == Some(&b'.') {
-        pos += 1;
-        let start = pos;
-        while b.get(pos).is_some_and(u8::is_ascii_digit) {
-            pos += 1;
-        }
-        if pos == start {
-            return Err(TimeError::Format);
-        }
-    }
-    let offset = match b.get(pos) {
-        Some(b'Z' | b'z') if pos + 1 == b.len() => 0,
-        Some(sign @ (b'+' | b'-')) if pos + 6 == b.len() && b.get(pos + 3) == Some(&b':') => {
-            let (oh, om) = (digits(b, pos + 1, 2)?, digits(b, pos + 4, 2)?);
-            if oh > 23 || om > 59 {
-                return Err(TimeError::Range);
-            }
-            let minutes = oh * 60 + om;
-            if *sign == b'+' { minutes } else { -minutes }
-        }
-        _ => return Err(TimeError::Format),
-    };
-    let seconds = date.start().0 + hour * 3600 + minute * 60 + second.min(59) - offset * 60;
-    Ok(Timestamp(seconds))
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: u8) -> u8 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u8, day: u8) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day count since 1970-01-01 (inverse of [`days_from_civil`]).
-fn civil_from_days(days: i64) -> (i64, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let parsed = OffsetDateTime::parse(text, &Rfc3339)?;
+    Ok(Timestamp(parsed.unix_timestamp()))
 }
 
 #[cfg(test)]
@@ -419,9 +379,65 @@ mod tests {
             18
         );
         for days in [-800_000i64, -1, 0, 59, 365, 11_016, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
+            let midnight = Timestamp::from_unix_seconds(days * 86_400);
+            assert_eq!(midnight.date().start(), midnight);
+            assert_eq!(midnight.plus_seconds(86_399).date(), midnight.date());
         }
+    }
+
+    #[test]
+    fn the_time_crate_rules_that_matter_here() {
+        // `time` takes any separator byte; ISO 8601 and this crate take T (or t) only.
+        for separator in [" ", "_", "x"] {
+            let text = format!("2021-01-01{separator}00:00:00Z");
+            assert_eq!(Timestamp::parse_rfc3339(&text), Err(TimeError::Format));
+        }
+        // A leap second only where one can be: the last second of a month, UTC.
+        assert!(Timestamp::parse_rfc3339("2016-12-31T23:59:60Z").is_ok());
+        assert!(Timestamp::parse_rfc3339("2017-01-01T00:59:60+01:00").is_ok());
+        assert_eq!(
+            Timestamp::parse_rfc3339("2016-12-30T23:59:60Z"),
+            Err(TimeError::Range)
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("2021-13-01T00:00:00Z"),
+            Err(TimeError::Range)
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("2021-01-01T00:00:00+01:60"),
+            Err(TimeError::Range)
+        );
+        // Fractions are dropped, not rounded.
+        assert_eq!(
+            Timestamp::parse_rfc3339("2021-01-01T00:00:00.999999999999Z")
+                .unwrap()
+                .unix_seconds(),
+            1_609_459_200
+        );
+        // Full-dates: no sign, no week or ordinal forms, month 13 is out of range.
+        for bad in [
+            "+2021-01-01",
+            "2021-W01-1",
+            "2021-001",
+            "20210101",
+            "2021-01-1 ",
+        ] {
+            assert_eq!(FullDate::parse(bad), Err(TimeError::Format), "{bad}");
+        }
+        assert_eq!(FullDate::parse("2021-13-01"), Err(TimeError::Range));
+        assert_eq!(FullDate::parse("2021-00-01"), Err(TimeError::Range));
+        assert_eq!(FullDate::parse("2021-01-00"), Err(TimeError::Range));
+        assert_eq!(FullDate::new(10_000, 1, 1), Err(TimeError::Range));
+        assert_eq!(FullDate::new(-1, 1, 1), Err(TimeError::Range));
+        // Instants outside what the calendar holds are written at its bounds, never panic.
+        assert_eq!(
+            Timestamp::from_unix_seconds(i64::MAX).to_rfc3339(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_seconds(i64::MIN).date().to_string(),
+            "-9999-01-01"
+        );
     }
 
     #[test]

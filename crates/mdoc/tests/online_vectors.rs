@@ -216,10 +216,34 @@ fn eu_age_verification_annex_c_response() {
     );
 }
 
+/// An "RNG" that hands out a test vector's input keying material, once.
+struct Ikm(Vec<u8>);
+
+impl rand_core::TryRng for Ikm {
+    type Error = std::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        unimplemented!("HPKE draws bytes")
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        unimplemented!("HPKE draws bytes")
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        let rest = self.0.split_off(dst.len());
+        dst.copy_from_slice(&self.0);
+        self.0 = rest;
+        Ok(())
+    }
+}
+impl rand_core::TryCryptoRng for Ikm {}
+
 #[test]
 fn rfc_9180_a_3_1_through_the_public_api() {
     let name = "rfc9180_a_3_1_base_mode";
     let sk_e = SecretKey::from_slice(&bytes(name, "sk_e_hex")).unwrap();
+    assert_eq!(
+        sk_e.public_key().to_sec1_bytes().to_vec(),
+        bytes(name, "pk_e_hex")
+    );
     let sk_r = SecretKey::from_slice(&bytes(name, "sk_r_hex")).unwrap();
     let pk_r = PublicKey::from_sec1_bytes(&bytes(name, "pk_r_hex")).unwrap();
     assert_eq!(sk_r.public_key(), pk_r);
@@ -228,7 +252,10 @@ fn rfc_9180_a_3_1_through_the_public_api() {
         bytes(name, "aad_hex"),
         bytes(name, "pt_hex"),
     );
-    let (enc, ct) = hpke::seal_with(&sk_e, &pk_r, &info, &aad, &pt);
+    // The RFC's skE is DeriveKeyPair(ikmE): an RNG yielding ikmE makes the published enc.
+    let mut ikm_e = Ikm(bytes(name, "ikm_e_hex"));
+    let (enc, ct) = hpke::seal_with_rng(&mut ikm_e, &pk_r, &info, &aad, &pt);
+    assert!(ikm_e.0.is_empty(), "exactly ikmE was drawn");
     assert_eq!(enc, bytes(name, "pk_e_hex"));
     assert_eq!(ct, bytes(name, "ct_hex"));
     assert_eq!(

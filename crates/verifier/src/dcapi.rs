@@ -103,7 +103,7 @@ impl DcapiRequest {
         self.answered.take()?;
         let context = VerificationContext {
             transcript: self.transcript.clone(),
-            requests: self.requests.clone(),
+            requests: Some(self.requests.clone()),
             issuer_anchors: issuer_anchors.clone(),
             now,
             e_reader_key: None,

@@ -290,7 +290,7 @@ impl OpenId4VpRequest {
         self.answered.take()?;
         let context = |request: &DocumentRequest| VerificationContext {
             transcript: self.transcript.clone(),
-            requests: vec![request.items_request()],
+            requests: Some(vec![request.items_request()]),
             issuer_anchors: issuer_anchors.clone(),
             now,
             e_reader_key: None,

@@ -186,7 +186,7 @@ impl ReaderSession {
     pub fn context(&self, issuer_anchors: &TrustAnchors, now: Timestamp) -> VerificationContext {
         VerificationContext {
             transcript: self.transcript.clone(),
-            requests: self.requests.clone(),
+            requests: Some(self.requests.clone()),
             issuer_anchors: issuer_anchors.clone(),
             now,
             e_reader_key: Some(self.e_reader_key.clone()),

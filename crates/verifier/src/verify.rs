@@ -21,8 +21,11 @@ use crate::report::{DocumentReport, VerificationReport, VerifiedElement};
 pub struct VerificationContext {
     /// This session's transcript: device authentication must be bound to it.
     pub transcript: SessionTranscript,
-    /// What was requested.
-    pub requests: Vec<ItemsRequest>,
+    /// What was requested; `None` when there is no request to check the response against
+    /// (authenticity only, e.g. a captured response being debugged): then the request checks
+    /// ([`CheckName::RequestedElements`], [`CheckName::ElementsReturned`]) are not run, and the
+    /// report is authentic at best, never complete. `Some(vec![])` is a request for nothing.
+    pub requests: Option<Vec<ItemsRequest>>,
     /// IACA roots of trusted issuers.
     pub issuer_anchors: TrustAnchors,
     /// The time of the check (from the verifier's clock).
@@ -68,6 +71,7 @@ fn documents_missing(context: &VerificationContext, documents: &[DocumentReport]
     context
         .requests
         .iter()
+        .flatten()
         .map(|r| &r.doc_type)
         .filter(|doc_type| !documents.iter().any(|d| &d.doc_type == *doc_type))
         .cloned()
@@ -121,11 +125,14 @@ fn verify_document(doc: &Document, context: &VerificationContext) -> DocumentRep
                 value: item.element_value.clone(),
             })
             .collect();
-        let request = context.requests.iter().find(|r| r.doc_type == doc.doc_type);
-        report.missing = request.map_or_else(Vec::new, |r| missing_elements(r, &report.elements));
-        let reason = missing_reason(&report.missing, &report.not_returned);
-        // Completeness is recorded but does not stop anything: the elements stay authentic.
-        let _ = log.record(CheckName::ElementsReturned, reason.map_or(Ok(()), Err));
+        if let Some(requests) = &context.requests {
+            let request = requests.iter().find(|r| r.doc_type == doc.doc_type);
+            report.missing =
+                request.map_or_else(Vec::new, |r| missing_elements(r, &report.elements));
+            let reason = missing_reason(&report.missing, &report.not_returned);
+            // Completeness is recorded but does not stop anything: the elements stay authentic.
+            let _ = log.record(CheckName::ElementsReturned, reason.map_or(Ok(()), Err));
+        }
     }
     report.checks = log.into_checks();
     report
@@ -267,7 +274,10 @@ fn run_checks(
         },
     };
     log.record(CheckName::DeviceAuthentication, device_auth)?;
-    let request = context.requests.iter().find(|r| r.doc_type == doc.doc_type);
+    let Some(requests) = &context.requests else {
+        return Ok(());
+    };
+    let request = requests.iter().find(|r| r.doc_type == doc.doc_type);
     let all_requested = request.is_some_and(|request| {
         let requested_ages: Vec<&str> = request
             .elements()

@@ -19,9 +19,12 @@ use mdoc::definitions::{
     IssuerSigned, SessionTranscript,
 };
 use mdoc::time::Timestamp;
+use mdoc::verify::CheckName;
 use mdoc::x509::TrustAnchors;
 use p256::ecdsa::SigningKey;
-use verifier::{DocumentRequest, VerificationContext, VerificationReport, verify_response};
+use verifier::{
+    DocumentRequest, VerificationContext, VerificationReport, verify_authenticity, verify_response,
+};
 
 const NOW: Timestamp = Timestamp::from_unix_seconds(1_795_521_600);
 const ISO: &str = "org.iso.18013.5.1";
@@ -116,7 +119,7 @@ fn verify(
         response,
         &VerificationContext {
             transcript: transcript(),
-            requests: vec![request.items_request()],
+            requests: Some(vec![request.items_request()]),
             issuer_anchors: authority.anchors(),
             now: NOW,
             e_reader_key: None,
@@ -393,10 +396,10 @@ fn a_missing_document_is_reported() {
         &response,
         &VerificationContext {
             transcript: transcript(),
-            requests: vec![
+            requests: Some(vec![
                 uk_request(&["family_name"]).items_request(),
                 request(samples::MDL_DOC_TYPE, ISO, &["family_name"]).items_request(),
-            ],
+            ]),
             issuer_anchors: gb.anchors(),
             now: NOW,
             e_reader_key: None,
@@ -468,4 +471,49 @@ fn a_chain_failure_carries_the_certificate_message() {
     .to_string();
     assert_eq!(reason, expected);
     assert!(report.documents[0].issuer.is_none() && !report.authentic());
+}
+
+/// A context that carries "no request" gives an authenticity-only report through
+/// `verify_response` itself: every element listed, no request check run, never complete. A
+/// request for nothing (`Some(vec![])`) is a request, and a response to it over-discloses.
+#[test]
+fn no_request_is_authenticity_only_and_a_request_for_nothing_is_not() {
+    let gb = Authority::new("GB", "GB", None);
+    let device = device();
+    let issued = gb.issue(
+        &samples::uk_digital_id(&AMELIA, NOW.date()),
+        &device,
+        &window(),
+    );
+    let response = present(&issued, &device, |_, id| {
+        id == "family_name" || id == "birth_date"
+    });
+    let context = |requests| VerificationContext {
+        transcript: transcript(),
+        requests,
+        issuer_anchors: gb.anchors(),
+        now: NOW,
+        e_reader_key: None,
+    };
+    let report = verify_response(&response, &context(None));
+    let doc = &report.documents[0];
+    assert!(report.authentic() && !report.complete() && !report.verified());
+    assert!(report.documents_missing.is_empty());
+    assert_eq!(doc.elements.len(), 2);
+    assert!(doc.element(ISO, "family_name").is_some());
+    assert!(doc.checks.iter().all(|c| c.passed()));
+    assert!(!doc.checks.iter().any(|c| matches!(
+        c.name,
+        CheckName::RequestedElements | CheckName::ElementsReturned
+    )));
+    // verify_authenticity is that, whatever the context held.
+    let with_request = context(Some(vec![uk_request(&["family_name"]).items_request()]));
+    assert_eq!(verify_authenticity(&response, &with_request), report);
+    // Requested nothing: the disclosed elements were not requested.
+    let nothing = verify_response(&response, &context(Some(Vec::new())));
+    assert!(!nothing.authentic());
+    assert_eq!(
+        nothing.documents[0].failure().unwrap().name,
+        CheckName::RequestedElements
+    );
 }
