@@ -1,25 +1,30 @@
-// Verify one of our DeviceResponses with a pinned JS peer; prints one line of JSON.
-// Usage: node peer-verify.mjs <auth0|owf> <device_response.cbor> <session_transcript.cbor> <iaca.pem>
+// Verify a DeviceResponse (the peer's default check callback throws at the first failed check) with a pinned JS peer; prints one line of JSON, exit status 0 only
+// when the peer accepts it.
+// Usage: node peer-verify.mjs <auth0> <dir>
+// <dir> holds device_response.cbor, session_transcript.cbor (tag 24 around the transcript),
+// iaca.pem and, for deviceMac, e_reader_key.pem (the reader's ephemeral private key, PKCS #8).
 import fs from "node:fs";
+import path from "node:path";
+import { createPrivateKey } from "node:crypto";
 
-const [peer, responsePath, transcriptPath, iacaPath] = process.argv.slice(2);
-const response = fs.readFileSync(responsePath);
-const transcript = fs.readFileSync(transcriptPath);
-const iaca = fs.readFileSync(iacaPath, "utf8");
+const [peer, dir] = process.argv.slice(2);
+const read = (name) => fs.readFileSync(path.join(dir, name));
+const readerKeyFile = path.join(dir, "e_reader_key.pem");
+const readerKey = fs.existsSync(readerKeyFile)
+  ? createPrivateKey(fs.readFileSync(readerKeyFile, "utf8")).export({ format: "jwk" }) : undefined;
 
 async function auth0() {
   const { Verifier } = await import("@auth0/mdl");
-  const verifier = new Verifier([iaca]);
-  await verifier.verify(response, { encodedSessionTranscript: transcript });
-}
-
-async function owf() {
-  const mdoc = await import("@owf/mdoc");
-  throw new Error(`owf verifier not wired yet; exports: ${Object.keys(mdoc).join(",")}`);
+  const { COSEKeyFromJWK } = await import("cose-kit");
+  const verifier = new Verifier([read("iaca.pem").toString("utf8")]);
+  await verifier.verify(read("device_response.cbor"), {
+    encodedSessionTranscript: read("session_transcript.cbor"),
+    ...(readerKey ? { ephemeralReaderKey: COSEKeyFromJWK(readerKey) } : {}),
+  });
 }
 
 try {
-  await ({ auth0, owf })[peer]();
+  await ({ auth0 })[peer]();
   console.log(JSON.stringify({ peer, ok: true }));
 } catch (e) {
   console.log(JSON.stringify({ peer, ok: false, error: String(e?.message ?? e).slice(0, 300) }));
