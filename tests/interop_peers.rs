@@ -352,6 +352,46 @@ fn auth0_verifies_our_openid4vp_presentations() {
     ours_to_peer("auth0", false, Channel::OpenId4Vp, true);
 }
 
+#[test]
+#[ignore = "needs the pinned peers: run by `cargo xtask test`"]
+fn owf_verifies_our_device_signed_presentations() {
+    ours_to_peer("owf", false, Channel::Proximity, true);
+}
+
+/// @owf/mdoc 0.6.0 rejects every deviceMac, ours or anyone's: it compares the header's algorithm
+/// *name* ("HS256", from `coseKeyToJwk.algorithm`) with the *number* `MacAlgorithm.HS256` (5),
+/// so "Device MAC must use alg 5" fails even for alg 5. A peer bug (ISO 18013-5 §9.1.3.5 makes
+/// HMAC SHA-256 the deviceMac algorithm); asserted so that a fixed release shows up here.
+#[test]
+#[ignore = "needs the pinned peers: run by `cargo xtask test`"]
+fn owf_rejects_every_device_mac() {
+    let ours = ours(DeviceAuthMode::Mac);
+    let presentation = present(&ours, Purpose::RightToWork, true, Channel::Proximity);
+    let mac = presentation
+        .response
+        .windows(4)
+        .any(|w| w == [0x43, 0xa1, 0x01, 0x05]);
+    assert!(
+        mac,
+        "our deviceMac protected header is {{1: 5}} (HMAC 256/256)"
+    );
+    let verdict = peer_verify("owf", presentation.dir.path());
+    assert!(!verdict.ok);
+    assert!(
+        verdict
+            .line
+            .contains("Device MAC must use alg 5 (HMAC 256/256)"),
+        "{}",
+        verdict.line
+    );
+}
+
+#[test]
+#[ignore = "needs the pinned peers: run by `cargo xtask test`"]
+fn owf_verifies_our_openid4vp_presentations() {
+    ours_to_peer("owf", false, Channel::OpenId4Vp, true);
+}
+
 /// isomdl 0.2.0 verifies the x5chain, the issuer signature and the device signature, but not the
 /// value digests (ISO 18013-5 §9.3.1 requires the reader to): a flipped value byte passes it.
 /// Asserted so that an isomdl that starts checking them shows up here (then the table changes).
