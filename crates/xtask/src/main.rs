@@ -1,11 +1,13 @@
 //! `cargo xtask <command>`: project automation.
 //!
 //! * `test [--skip-kotlin] [--skip-swift]`: formatting, clippy, every Rust test, a fuzz smoke,
-//!   the size budget, then the bindings and the Kotlin and Swift harnesses (toolchains
+//!   the differential interop suite against pinned peers (`tests/interop_peers.rs`), the size
+//!   budget, then the bindings and the Kotlin and Swift harnesses (toolchains
 //!   provisioned on first use), and a closing summary. Skipping a language must be asked for
 //!   and is reported loudly.
 //! * `fuzz [--seconds N] [TARGET...]`: the cargo-fuzz targets (the test command smokes each
 //!   for 2 seconds).
+//! * `interop`: the differential interop suite alone (`tests/interop_peers.rs`, pinned peers).
 //! * `bindings`: build the cdylib and generate Kotlin and Swift into `target/bindings/`.
 //! * `size`: build the cdylib with the mobile release profile, report its stripped size and
 //!   largest contributors, and fail above the recorded budget.
@@ -16,6 +18,7 @@
 
 mod bindings;
 mod fuzz;
+mod interop;
 mod kotlin;
 mod provision;
 mod run;
@@ -35,6 +38,7 @@ commands:
   bench                                 core benchmarks against their floors (ratios),
                                         then verification side by side with isomdl
   fuzz [--seconds N] [TARGET...]        every fuzz target for N seconds (default 60)
+  interop                               the differential interop suite alone (pinned peers)
 ";
 
 fn fuzz_command(flags: &[&str]) -> Result<(), String> {
@@ -63,6 +67,9 @@ fn main() -> ExitCode {
         Some("size") => size::report().map(|_| ()),
         Some("fuzz") => fuzz_command(&flags),
         Some("bench") => bench(),
+        Some("interop") => {
+            interop::run().map(|t| println!("interop: {} passed, {} failed", t.passed, t.failed))
+        }
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -165,6 +172,14 @@ fn test(flags: &[&str]) -> Result<(), String> {
     let rust = rust.plus(docs);
     println!("rust: {} passed, {} failed", rust.passed, rust.failed);
     total = total.plus(rust);
+
+    // The differential interop suite against the pinned peers (JavaScript and isomdl).
+    let interop = interop::run()?;
+    println!(
+        "interop: {} passed, {} failed",
+        interop.passed, interop.failed
+    );
+    total = total.plus(interop);
 
     // A short smoke of every fuzz target: `cargo xtask fuzz` runs them for longer.
     fuzz::run(2, &[])?;

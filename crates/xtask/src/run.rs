@@ -83,7 +83,13 @@ pub fn echoed(command: &mut Command, what: &str) -> Result<(bool, Vec<String>), 
 /// Runs cargo tests and sums their "test result" lines.
 pub fn cargo_tests(args: &[&str]) -> Result<Tally, String> {
     let what = format!("cargo {}", args.join(" "));
-    let (ok, lines) = echoed(cargo_command().args(args), &what)?;
+    cargo_tests_with(cargo_command().args(args), &what)
+}
+
+/// Runs a prepared cargo test command (`what` describes it) and sums its "test result" lines.
+pub fn cargo_tests_with(command: &mut Command, what: &str) -> Result<Tally, String> {
+    let what = what.to_owned();
+    let (ok, lines) = echoed(command, &what)?;
     let tally = lines
         .iter()
         .filter_map(|l| parse_cargo_result(l))

@@ -1,16 +1,23 @@
-// Issue an mDL with a pinned JS peer (suite-made IACA + DS), present it with the peer's
-// defaults, and write device_response.cbor, session_transcript.cbor, iaca.pem to <outdir>.
-// Usage: node peer-issue-present.mjs auth0 <outdir>
+// Issue an mDL with a pinned JS peer (suite-made IACA + DS with the ISO 18013-5 Annex B
+// extensions), present it, and write device_response.cbor, session_transcript.cbor (tag 24
+// around the transcript), iaca.pem, ds.pem and, for deviceMac, e_reader_key.jwk (the reader's
+// ephemeral private key) to <outdir>. Prints one line of JSON.
+// Usage: node peer-issue-present.mjs <auth0> <outdir> [option...]
+// Options: kid (a kid in both unprotected headers), tdate (birth_date as tdate, not full-date),
+//          namespaces (a second namespace, requested too), mac (deviceMac, not deviceSignature),
+//          oid4vp (the ISO 18013-7 OpenID4VP handover the peer builds).
 import fs from "node:fs";
 import path from "node:path";
 import * as x509 from "@peculiar/x509";
-import { webcrypto } from "node:crypto";
+import { createPrivateKey, webcrypto } from "node:crypto";
 
-const [peer, outdir] = process.argv.slice(2);
+const [peer, outdir, ...options] = process.argv.slice(2);
+const has = (o) => options.includes(o);
 fs.mkdirSync(outdir, { recursive: true });
 x509.cryptoProvider.set(webcrypto);
 const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 const now = new Date();
+const before = new Date(now.getTime() - 864e5);
 const later = new Date(now.getTime() + 365 * 864e5);
 // The extensions ISO 18013-5 Annex B requires on both the IACA and the document signer.
 async function annexB(publicKey) {
@@ -23,7 +30,7 @@ async function annexB(publicKey) {
 const iacaKeys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
 const dsKeys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
 const iaca = await x509.X509CertificateGenerator.createSelfSigned({
-  serialNumber: "01", name: "C=GB, CN=Interop Test IACA", notBefore: now, notAfter: later,
+  serialNumber: "01", name: "C=GB, CN=Interop Test IACA", notBefore: before, notAfter: later,
   keys: iacaKeys, signingAlgorithm: alg,
   extensions: [new x509.BasicConstraintsExtension(true, 0, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -31,7 +38,7 @@ const iaca = await x509.X509CertificateGenerator.createSelfSigned({
 });
 const ds = await x509.X509CertificateGenerator.create({
   serialNumber: "02", subject: "C=GB, CN=Interop Test DS", issuer: iaca.subject,
-  notBefore: now, notAfter: later, publicKey: dsKeys.publicKey, signingKey: iacaKeys.privateKey,
+  notBefore: before, notAfter: later, publicKey: dsKeys.publicKey, signingKey: iacaKeys.privateKey,
   signingAlgorithm: alg,
   extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension(["1.0.18013.5.1.2"], true),
@@ -40,25 +47,50 @@ const ds = await x509.X509CertificateGenerator.create({
 });
 const jwk = async (k) => webcrypto.subtle.exportKey("jwk", k);
 const deviceKeys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+const readerKeys = await webcrypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
+const extra = "uk.gov.interop.1";
 
 async function auth0() {
   const { Document, MDoc, DeviceResponse } = await import("@auth0/mdl");
   const { cborEncode, DataItem } = await import("@auth0/mdl/lib/cbor/index.js");
-  const issued = await new Document("org.iso.18013.5.1.mDL")
-    .addIssuerNameSpace("org.iso.18013.5.1", { family_name: "Jones", given_name: "Ava", birth_date: "2007-03-25", age_over_18: true })
-    .addValidityInfo({ signed: now })
+  const iso = { family_name: "Jones", given_name: "Ava", age_over_18: true,
+    // A string becomes full-date (tag 1004); a Date object is written as tdate (tag 0).
+    birth_date: has("tdate") ? new Date("2007-03-25T00:00:00Z") : "2007-03-25" };
+  let document = new Document("org.iso.18013.5.1.mDL").addIssuerNameSpace("org.iso.18013.5.1", iso);
+  if (has("namespaces")) document = document.addIssuerNameSpace(extra, { membership: "gold", member_since: 2019 });
+  const issued = await document
+    // ISO 18013-5 §9.1.2.4: validFrom is not before signed.
+    .addValidityInfo({ signed: before, validFrom: before, validUntil: later })
     .addDeviceKeyInfo({ deviceKey: await jwk(deviceKeys.publicKey) })
-    .sign({ issuerPrivateKey: await jwk(dsKeys.privateKey), issuerCertificate: ds.toString("pem"), alg: "ES256" });
+    .sign({ issuerPrivateKey: await jwk(dsKeys.privateKey), issuerCertificate: ds.toString("pem"), alg: "ES256",
+      ...(has("kid") ? { kid: "interop-ds-1" } : {}) });
   const issuerMDoc = new MDoc([issued]).encode();
-  const transcript = cborEncode(DataItem.fromData([null, null, ["InteropHandover", "nonce-1"]]));
-  const definition = { id: "age", input_descriptors: [{ id: "org.iso.18013.5.1.mDL", format: { mso_mdoc: { alg: ["ES256"] } },
-    constraints: { limit_disclosure: "required", fields: [
-      { path: ["$['org.iso.18013.5.1']['family_name']"], intent_to_retain: false },
-      { path: ["$['org.iso.18013.5.1']['age_over_18']"], intent_to_retain: false }] } }] };
-  const response = await DeviceResponse.from(issuerMDoc).usingPresentationDefinition(definition)
-    .usingSessionTranscriptBytes(transcript)
-    .authenticateWithSignature(await jwk(deviceKeys.privateKey), "ES256").sign();
-  return { response: Buffer.from(response.encode()), transcript: Buffer.from(transcript) };
+  const field = (ns, id) => ({ path: [`$['${ns}']['${id}']`], intent_to_retain: false });
+  const fields = [field("org.iso.18013.5.1", "family_name"), field("org.iso.18013.5.1", "age_over_18"),
+    field("org.iso.18013.5.1", "birth_date"), ...(has("namespaces") ? [field(extra, "membership")] : [])];
+  const definition = { id: "interop", input_descriptors: [{ id: "org.iso.18013.5.1.mDL",
+    format: { mso_mdoc: { alg: ["ES256"] } }, constraints: { limit_disclosure: "required", fields } }] };
+  let response = DeviceResponse.from(issuerMDoc).usingPresentationDefinition(definition);
+  let transcript;
+  if (has("oid4vp")) {
+    response = response.usingSessionTranscriptForOID4VP("mdoc-nonce-1", "verifier.interop.example",
+      "https://verifier.interop.example/response", "nonce-1");
+  } else {
+    transcript = cborEncode(DataItem.fromData([null, null, ["InteropHandover", "nonce-1"]]));
+    response = response.usingSessionTranscriptBytes(transcript);
+  }
+  if (has("mac")) {
+    const { COSEKeyFromJWK } = await import("cose-kit");
+    response = response.authenticateWithMAC(await jwk(deviceKeys.privateKey),
+      COSEKeyFromJWK(await jwk(readerKeys.publicKey)), "HS256");
+  } else {
+    response = response.authenticateWithSignature(await jwk(deviceKeys.privateKey), "ES256");
+  }
+  const signed = await response.sign();
+  // The peer's OpenID4VP handover (ISO 18013-7 draft: [mdocGeneratedNonce, client_id,
+  // response_uri, nonce]), as the builder encoded it.
+  if (has("oid4vp")) transcript = response.sessionTranscriptBytes;
+  return { response: Buffer.from(signed.encode()), transcript: Buffer.from(transcript) };
 }
 
 const { response, transcript } = await ({ auth0 })[peer]();
@@ -66,4 +98,8 @@ fs.writeFileSync(path.join(outdir, "device_response.cbor"), response);
 fs.writeFileSync(path.join(outdir, "session_transcript.cbor"), transcript);
 fs.writeFileSync(path.join(outdir, "iaca.pem"), iaca.toString("pem") + "\n");
 fs.writeFileSync(path.join(outdir, "ds.pem"), ds.toString("pem") + "\n");
-console.log(JSON.stringify({ peer, ok: true, outdir }));
+if (has("mac")) {
+  fs.writeFileSync(path.join(outdir, "e_reader_key.pem"),
+    createPrivateKey({ key: await jwk(readerKeys.privateKey), format: "jwk" }).export({ type: "pkcs8", format: "pem" }));
+}
+console.log(JSON.stringify({ peer, ok: true, outdir, options }));
