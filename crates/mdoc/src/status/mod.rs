@@ -17,11 +17,13 @@
 pub mod cwt;
 pub mod identifier;
 pub mod list;
+pub mod mso;
 pub mod reference;
 pub mod token;
 
 pub use identifier::{IDENTIFIER_LIST_TYP, IdentifierList, IdentifierListToken};
 pub use list::{Bits, DEFAULT_MAX_INFLATED, StatusList, StatusType};
+pub use mso::status_reference;
 pub use reference::{IdentifierListRef, StatusListRef, StatusReference};
 pub use token::{STATUS_LIST_TYP, StatusListToken};
 
@@ -108,6 +110,9 @@ pub enum StatusError {
     /// The token expired (`exp`).
     #[error("status token expired")]
     Expired,
+    /// The list's `bits` is not allowed for this document (an mDL list uses 1 bit).
+    #[error("status list of {0} bits is not allowed for this document")]
+    BitsNotAllowed(u8),
     /// The token's `iat` lies in the future beyond the allowed skew.
     #[error("status token is issued in the future")]
     IssuedInFuture,
