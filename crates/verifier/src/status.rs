@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use mdoc::definitions::DeviceResponse;
 use mdoc::profiles::Purpose;
 use mdoc::status::{
-    Bits, DEFAULT_MAX_INFLATED, IdentifierList, IdentifierListToken, StatusError, StatusList,
-    StatusListToken, StatusReference, StatusType, TokenClaims, status_reference, verify_signer,
+    Bits, DEFAULT_MAX_INFLATED, StatusError, StatusList, StatusReference, StatusType, TokenClaims,
+    VerifiedList, status_reference, verify_token,
 };
 use mdoc::time::Timestamp;
 use mdoc::verify::{Check, CheckName, Outcome};
@@ -120,15 +120,9 @@ pub enum Fetched {
 }
 
 #[derive(Debug, Clone)]
-enum List {
-    Status(StatusList),
-    Identifiers(IdentifierList),
-}
-
-#[derive(Debug, Clone)]
 enum Entry {
     Verified {
-        list: List,
+        list: VerifiedList,
         claims: TokenClaims,
         signer: Vec<u8>,
         fetched: Timestamp,
@@ -236,26 +230,11 @@ impl StatusChecker {
     }
 
     fn verify_token(&self, uri: &str, bytes: &[u8], now: Timestamp) -> Result<Entry, StatusError> {
-        // Either kind of list; the protected typ says which.
-        let (envelope, claims, list) = match StatusListToken::open(bytes, self.policy.max_inflated)
-        {
-            Ok(token) => {
-                let envelope = token.envelope().clone();
-                (envelope, token.claims, List::Status(token.list))
-            }
-            Err(StatusError::WrongType { .. }) => {
-                let token = IdentifierListToken::open(bytes)?;
-                let envelope = token.envelope().clone();
-                (envelope, token.claims, List::Identifiers(token.list))
-            }
-            Err(e) => return Err(e),
-        };
-        let chain = verify_signer(&envelope, &self.anchors, now, None)?;
-        claims.check(uri, now)?;
+        let token = verify_token(bytes, uri, &self.anchors, now, self.policy.max_inflated)?;
         Ok(Entry::Verified {
-            list,
-            claims,
-            signer: chain.leaf.der().to_vec(),
+            list: token.list,
+            claims: token.claims,
+            signer: token.signer,
             fetched: now,
         })
     }
@@ -265,7 +244,7 @@ impl StatusChecker {
         uri: &str,
         pinned: Option<&[u8]>,
         now: Timestamp,
-    ) -> Result<&List, Undetermined> {
+    ) -> Result<&VerifiedList, Undetermined> {
         match self.cache.get(uri) {
             None => Err(Undetermined::NoToken),
             Some(Entry::Refused(reason, _)) => Err(reason.clone()),
@@ -305,8 +284,8 @@ impl StatusChecker {
         if let Some(entry) = &reference.status_list {
             results.push(
                 match self.lookup(&entry.uri, entry.certificate.as_deref(), now) {
-                    Ok(List::Status(list)) => self.read(list, entry.idx, doc_type),
-                    Ok(List::Identifiers(_)) => CredentialStatus::Undetermined(
+                    Ok(VerifiedList::Status(list)) => self.read(list, entry.idx, doc_type),
+                    Ok(VerifiedList::Identifiers(_)) => CredentialStatus::Undetermined(
                         Undetermined::Refused(StatusError::WrongType {
                             expected: mdoc::status::STATUS_LIST_TYP,
                         }),
@@ -318,15 +297,15 @@ impl StatusChecker {
         if let Some(entry) = &reference.identifier_list {
             results.push(
                 match self.lookup(&entry.uri, entry.certificate.as_deref(), now) {
-                    Ok(List::Identifiers(list)) if list.contains(&entry.id) => {
+                    Ok(VerifiedList::Identifiers(list)) if list.contains(&entry.id) => {
                         CredentialStatus::Invalid
                     }
-                    Ok(List::Identifiers(_)) => CredentialStatus::Valid,
-                    Ok(List::Status(_)) => CredentialStatus::Undetermined(Undetermined::Refused(
-                        StatusError::WrongType {
+                    Ok(VerifiedList::Identifiers(_)) => CredentialStatus::Valid,
+                    Ok(VerifiedList::Status(_)) => CredentialStatus::Undetermined(
+                        Undetermined::Refused(StatusError::WrongType {
                             expected: mdoc::status::IDENTIFIER_LIST_TYP,
-                        },
-                    )),
+                        }),
+                    ),
                     Err(reason) => CredentialStatus::Undetermined(reason),
                 },
             );

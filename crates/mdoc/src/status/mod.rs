@@ -233,3 +233,58 @@ pub fn verify_signer(
     envelope.verify(&key)?;
     Ok(chain)
 }
+
+/// The list a verified token carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifiedList {
+    /// A Token Status List.
+    Status(StatusList),
+    /// An identifier list.
+    Identifiers(IdentifierList),
+}
+
+/// A status token that passed [`verify_token`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// The list.
+    pub list: VerifiedList,
+    /// `sub`, `iat`, `exp`, `ttl`.
+    pub claims: TokenClaims,
+    /// The signer's certificate (DER), for a credential that pins one.
+    pub signer: Vec<u8>,
+}
+
+/// Opens and verifies token bytes fetched from `uri`: a Status List Token or an identifier list
+/// (by its protected `typ`), inflated within `max_inflated`, signer checked by
+/// [`verify_signer`], then `sub` == `uri`, `exp` and `iat` at `now`.
+pub fn verify_token(
+    bytes: &[u8],
+    uri: &str,
+    anchors: &TrustAnchors,
+    now: Timestamp,
+    max_inflated: usize,
+) -> Result<VerifiedToken, StatusError> {
+    let (envelope, claims, list) = match StatusListToken::open(bytes, max_inflated) {
+        Ok(token) => (
+            token.envelope().clone(),
+            token.claims,
+            VerifiedList::Status(token.list),
+        ),
+        Err(StatusError::WrongType { .. }) => {
+            let token = IdentifierListToken::open(bytes)?;
+            (
+                token.envelope().clone(),
+                token.claims,
+                VerifiedList::Identifiers(token.list),
+            )
+        }
+        Err(e) => return Err(e),
+    };
+    let chain = verify_signer(&envelope, anchors, now, None)?;
+    claims.check(uri, now)?;
+    Ok(VerifiedToken {
+        list,
+        claims,
+        signer: chain.leaf.der().to_vec(),
+    })
+}
