@@ -91,6 +91,18 @@ pub fn issue_credential(
     device_key: &CoseKey,
     validity: &ValidityWindow,
 ) -> Result<IssuedCredential, IssuerError> {
+    issue_credential_with_status(ds, data, device_key, validity, None)
+}
+
+/// [`issue_credential`] with the MSO `status` entry (ISO 18013-5 second edition §12.3.6) set to
+/// `status`, built by [`crate::status`].
+pub fn issue_credential_with_status(
+    ds: &CertifiedKey,
+    data: &CredentialData,
+    device_key: &CoseKey,
+    validity: &ValidityWindow,
+    status: Option<Value>,
+) -> Result<IssuedCredential, IssuerError> {
     if data
         .name_spaces
         .iter()
@@ -144,7 +156,7 @@ pub fn issue_credential(
             expected_update: validity.expected_update.map(TDate::new),
             rest: MapRest::default(),
         },
-        status: None,
+        status,
         rest: MapRest::default(),
     };
     let mso_bytes = Tagged::new(mso);

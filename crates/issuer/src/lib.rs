@@ -4,7 +4,8 @@
 //! issuers, a reader root and reader certificates for verifiers ([`certs`]) — and issues
 //! ISO 18013-5 credentials for any doc type ([`credential`]): random 32-byte salts, digest IDs in
 //! random order, an MSO signed by the document signer and bound to the holder's device key.
-//! [`samples`] holds fictional citizens for examples and tests.
+//! [`samples`] holds fictional citizens for examples and tests. [`status`] assigns status-list
+//! indices, revokes and suspends, and signs Status List Tokens and identifier lists.
 //!
 //! This crate is for tests, examples and pilots: a production issuer keeps its keys in an HSM.
 #![forbid(unsafe_code)]
@@ -12,6 +13,7 @@
 pub mod certs;
 pub mod credential;
 pub mod samples;
+pub mod status;
 
 pub use certs::{CertificateProfile, CertifiedKey, IssuerError};
 pub use credential::{

@@ -20,6 +20,7 @@ pub mod profiles;
 pub mod registry;
 pub mod rng;
 pub mod session;
+pub mod status;
 pub mod time;
 pub mod verify;
 pub mod x509;

@@ -46,6 +46,9 @@ pub enum CheckName {
     IssuingCountry,
     /// Every requested element was returned (completeness, not authenticity).
     ElementsReturned,
+    /// The issuer's status list says the credential is valid (not revoked or suspended);
+    /// neither authenticity nor completeness, but a decision rests on it.
+    CredentialNotRevoked,
 }
 
 impl CheckName {
@@ -66,13 +69,18 @@ impl CheckName {
             CheckName::SigningTime => "Signing date is consistent with validity and certificate",
             CheckName::IssuingCountry => "Issuing country matches the issuer's certificates",
             CheckName::ElementsReturned => "Every requested element was returned",
+            CheckName::CredentialNotRevoked => "Credential not revoked",
         }
     }
 
     /// True for checks of authenticity; false for [`CheckName::ElementsReturned`], which says
-    /// whether the answer is complete, not whether it is genuine.
+    /// whether the answer is complete, and [`CheckName::CredentialNotRevoked`], which says
+    /// whether it still stands, not whether it is genuine.
     pub fn is_authenticity(self) -> bool {
-        self != CheckName::ElementsReturned
+        !matches!(
+            self,
+            CheckName::ElementsReturned | CheckName::CredentialNotRevoked
+        )
     }
 }
 

@@ -5,6 +5,7 @@
 //! * [`session`]: the reader side of an ISO 18013-5 proximity session.
 //! * [`verify`]: full verification of a DeviceResponse against IACA trust anchors at an
 //!   injected time, with a report listing every check performed and its outcome.
+//! * [`status`]: revocation and suspension from the issuer's status lists (sans-IO, cached).
 #![forbid(unsafe_code)]
 
 pub mod authenticity;
@@ -14,6 +15,7 @@ pub mod report;
 pub mod request;
 pub mod session;
 mod single_use;
+pub mod status;
 pub mod verify;
 
 pub use authenticity::verify_authenticity;

@@ -102,9 +102,18 @@ impl DocumentReport {
                 .any(|c| c.name == CheckName::ElementsReturned && c.passed())
     }
 
-    /// True when the document is authentic and complete: what a decision may rest on.
+    /// True when the document is authentic and complete, and no status check (see
+    /// [`crate::status`]) failed: what a decision may rest on.
     pub fn verified(&self) -> bool {
-        self.authentic() && self.complete()
+        self.authentic() && self.complete() && self.not_revoked()
+    }
+
+    /// True unless a "Credential not revoked" check ran and failed.
+    pub fn not_revoked(&self) -> bool {
+        self.checks
+            .iter()
+            .filter(|c| c.name == CheckName::CredentialNotRevoked)
+            .all(Check::passed)
     }
 
     /// The first failed check, if any.
@@ -153,7 +162,9 @@ impl VerificationReport {
     /// True when the response is authentic and complete (a response that returned nothing,
     /// or less than was asked, is not verified): what a right-to-work decision may rest on.
     pub fn verified(&self) -> bool {
-        self.authentic() && self.complete()
+        self.authentic()
+            && self.complete()
+            && self.documents.iter().all(DocumentReport::not_revoked)
     }
 
     /// A readable multi-line rendering, for logs and examples.

@@ -99,6 +99,8 @@ pub struct ConsentDocument {
     pub purpose_declared: bool,
     /// The requested elements.
     pub elements: Vec<ConsentElement>,
+    /// Why the held credential cannot be shared (revoked or suspended by its issuer), if so.
+    pub withheld: Option<String>,
 }
 
 /// What the app shows the citizen before anything is disclosed.

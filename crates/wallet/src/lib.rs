@@ -18,6 +18,7 @@ pub mod presentation;
 pub mod provisioning;
 pub mod proximity;
 pub mod secure_area;
+pub mod status;
 pub mod store;
 mod wallet;
 

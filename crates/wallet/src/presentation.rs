@@ -148,6 +148,7 @@ fn held_credential(wallet: &Wallet, doc_type: &str) -> Result<Option<HeldCredent
         .credentials()
         .into_iter()
         .filter(|c| c.doc_type == doc_type && c.valid_from <= now && now <= c.valid_until)
+        .filter(|c| !crate::status::blocks_presentation(c))
         .max_by_key(|c| c.valid_until);
     let Some(summary) = candidate else {
         return Ok(None);
@@ -349,6 +350,11 @@ pub fn prepare_request(
             purpose,
             purpose_declared: declared.is_some() && declared == purpose,
             elements,
+            withheld: crate::status::withheld_reason(
+                &wallet.credentials(),
+                &items.doc_type,
+                wallet.now(),
+            ),
         });
         documents.push(PreparedDocument {
             doc_type: items.doc_type.clone(),

@@ -141,6 +141,7 @@ impl Wallet {
             valid_until: verified.mso.validity_info.valid_until.instant(),
             device_key_alias: pending.device_key_alias.clone(),
             issuer_signed: issuer_signed.to_vec(),
+            status: None,
         };
         // Taken from the registry before storing, so two racing accepts store it once.
         let alias = &pending.device_key_alias;

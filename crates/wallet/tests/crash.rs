@@ -37,6 +37,7 @@ fn record(alias: &str, n: u32) -> CredentialRecord {
         device_key_alias: alias.to_owned(),
         // Large enough that a write takes a while, and checkable after the crash.
         issuer_signed: vec![(n % 251) as u8; 64 * 1024],
+        status: None,
     }
 }
 

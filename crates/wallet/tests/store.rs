@@ -29,6 +29,7 @@ fn record(n: u8) -> CredentialRecord {
         valid_until: Timestamp::from_unix_seconds(1_800_000_000),
         device_key_alias: format!("device-{n}"),
         issuer_signed: vec![n; 300],
+        status: None,
     }
 }
 

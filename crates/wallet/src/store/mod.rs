@@ -419,6 +419,23 @@ impl CredentialStore {
         Ok(id)
     }
 
+    /// Records `status` in credential `id`'s record, rewritten atomically in place: the status
+    /// is never stored apart from the credential it describes.
+    pub fn set_status(
+        &mut self,
+        id: &str,
+        status: crate::status::RecordedStatus,
+    ) -> Result<(), StoreError> {
+        let mut stored = self.get(id)?;
+        stored.record.status = Some(status);
+        let plaintext = Zeroizing::new(stored.record.encode());
+        let mut file = RECORD_MAGIC.to_vec();
+        file.extend(seal(self.data_key.bytes(), &record_aad(id), &plaintext));
+        atomic::write(&self.records, &format!("{id}{RECORD_SUFFIX}"), &file).map_err(io)?;
+        self.index.insert(id.to_owned(), stored.summary());
+        Ok(())
+    }
+
     /// Summaries of every credential (no payloads), ordered by id.
     pub fn list(&self) -> Vec<CredentialSummary> {
         self.index.values().cloned().collect()

@@ -3,6 +3,8 @@
 use mdoc::cbor::{self, ByteString, FieldMap, Value};
 use mdoc::time::Timestamp;
 
+use crate::status::RecordedStatus;
+
 /// What is stored for one credential.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CredentialRecord {
@@ -20,6 +22,8 @@ pub struct CredentialRecord {
     pub device_key_alias: String,
     /// The IssuerSigned CBOR, byte-for-byte as issued.
     pub issuer_signed: Vec<u8>,
+    /// The last status check, if any (see [`crate::status`]).
+    pub status: Option<RecordedStatus>,
 }
 
 impl std::fmt::Debug for CredentialRecord {
@@ -49,6 +53,8 @@ pub struct CredentialSummary {
     pub valid_until: Timestamp,
     /// Alias of the device key.
     pub device_key_alias: String,
+    /// The last status check, if any.
+    pub status: Option<RecordedStatus>,
 }
 
 impl std::fmt::Debug for CredentialSummary {
@@ -82,13 +88,14 @@ impl StoredCredential {
             valid_from: r.valid_from,
             valid_until: r.valid_until,
             device_key_alias: r.device_key_alias.clone(),
+            status: r.status,
         }
     }
 }
 
 impl CredentialRecord {
     pub(crate) fn encode(&self) -> Vec<u8> {
-        cbor::encode(&Value::canonical_map(vec![
+        let mut entries = vec![
             (Value::text("docType"), Value::text(self.doc_type.clone())),
             (Value::text("issuer"), Value::text(self.issuer.clone())),
             (
@@ -111,7 +118,13 @@ impl CredentialRecord {
                 Value::text("issuerSigned"),
                 Value::Bytes(self.issuer_signed.clone()),
             ),
-        ]))
+        ];
+        // Absent until a first status check, so records written before status existed keep
+        // their bytes.
+        if let Some(status) = &self.status {
+            entries.push((Value::text("status"), status.to_cbor()));
+        }
+        cbor::encode(&Value::canonical_map(entries))
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Option<Self> {
@@ -125,6 +138,10 @@ impl CredentialRecord {
             valid_until: Timestamp::from_unix_seconds(f.required("validUntil").ok()?),
             device_key_alias: f.required("deviceKeyAlias").ok()?,
             issuer_signed: f.required::<ByteString>("issuerSigned").ok()?.0,
+            status: match f.optional::<Value>("status").ok()? {
+                None => None,
+                Some(value) => Some(RecordedStatus::from_cbor(&value)?),
+            },
         };
         Some(record)
     }
