@@ -11,6 +11,7 @@
 
 pub mod certs;
 pub mod credential;
+pub mod openid4vci;
 pub mod samples;
 
 pub use certs::{CertificateProfile, CertifiedKey, IssuerError};

@@ -19,6 +19,7 @@
 //!   holds the key.
 
 pub mod credential;
+pub mod http;
 pub mod metadata;
 pub mod offer;
 pub mod proof;
