@@ -513,6 +513,9 @@ impl CredentialStore {
                 record.copies.remove(position);
                 true
             }
+            // A lone copy has no other to rotate to: its count would change nothing, so the
+            // record (perhaps written before batches existed) is left as it is.
+            PresentationPolicy::RotateUse if record.copies.len() == 1 => return Ok(()),
             PresentationPolicy::RotateUse => {
                 if let Some(copy) = record.copies.get_mut(position) {
                     copy.uses = copy.uses.saturating_add(1);
