@@ -12,6 +12,7 @@
 
 pub mod certs;
 pub mod credential;
+pub mod openid4vci;
 pub mod samples;
 pub mod status;
 

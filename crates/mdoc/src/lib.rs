@@ -16,6 +16,7 @@ pub mod definitions;
 pub mod hpke;
 pub mod limits;
 pub mod online;
+pub mod openid4vci;
 pub mod profiles;
 pub mod registry;
 pub mod rng;

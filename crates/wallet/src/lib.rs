@@ -12,6 +12,7 @@
 mod atomic;
 pub mod consent;
 pub mod dcapi;
+pub mod issuance;
 pub mod keys;
 pub mod openid4vp;
 pub mod presentation;

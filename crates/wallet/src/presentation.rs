@@ -24,7 +24,7 @@ use crate::consent::{
     ConsentDocument, ConsentElement, ConsentRequest, ReaderTrust, Selection, VerifierIdentity,
 };
 use crate::secure_area::AreaKey;
-use crate::store::StoredCredential;
+use crate::store::{CredentialCopy, StoredCredential};
 use crate::wallet::{Wallet, WalletError};
 
 /// How the wallet authenticates a DeviceResponse.
@@ -61,7 +61,53 @@ struct PreparedDocument {
 #[derive(Debug)]
 struct HeldCredential {
     stored: StoredCredential,
+    /// The copy this presentation uses: its device key and IssuerSigned.
+    copy: CredentialCopy,
     issuer_signed: IssuerSigned,
+    /// Set while the copy is reserved for this presentation.
+    reservation: Option<Reservation>,
+}
+
+/// A copy reserved for one presentation: released unused when dropped (a declined or failed
+/// presentation burns nothing), consumed once a response disclosing it has been built.
+#[derive(Debug)]
+struct Reservation {
+    wallet: Wallet,
+    consumed: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for HeldCredential {
+    fn drop(&mut self) {
+        if let Some(reservation) = &self.reservation
+            && !reservation
+                .consumed
+                .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            reservation
+                .wallet
+                .store()
+                .release_copy(&self.stored.id, &self.copy.device_key_alias);
+        }
+    }
+}
+
+impl HeldCredential {
+    /// Records that this copy was disclosed (once, however often the response is rebuilt).
+    fn consume(&self, wallet: &Wallet) -> Result<(), WalletError> {
+        let Some(reservation) = &self.reservation else {
+            return Ok(());
+        };
+        if reservation
+            .consumed
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(());
+        }
+        let area = wallet.secure_area();
+        Ok(wallet
+            .store()
+            .consume_copy(&self.stored.id, &self.copy.device_key_alias, Some(area))?)
+    }
 }
 
 impl HeldCredential {
@@ -135,31 +181,65 @@ pub fn holds_element(
     doc_type: &str,
     element: Option<(&str, &str)>,
 ) -> Result<bool, WalletError> {
-    let Some(held) = held_credential(wallet, doc_type)? else {
+    let Some(held) = held_credential(wallet, doc_type, false)? else {
         return Ok(false);
     };
     Ok(element
         .is_none_or(|(namespace, identifier)| held.answering(namespace, identifier, &[]).is_some()))
 }
 
-fn held_credential(wallet: &Wallet, doc_type: &str) -> Result<Option<HeldCredential>, WalletError> {
+/// The valid credential of `doc_type` with a copy left (the one valid longest). With `reserve`,
+/// a copy is reserved atomically for this presentation (see [`Reservation`]); a document whose
+/// copies are all reserved by other presentations is not offered.
+fn held_credential(
+    wallet: &Wallet,
+    doc_type: &str,
+    reserve: bool,
+) -> Result<Option<HeldCredential>, WalletError> {
     let now = wallet.now();
     let candidate = wallet
         .credentials()
         .into_iter()
         .filter(|c| c.doc_type == doc_type && c.valid_from <= now && now <= c.valid_until)
         .filter(|c| !crate::status::blocks_presentation(c))
+        .filter(|c| c.copies_left > 0)
         .max_by_key(|c| c.valid_until);
     let Some(summary) = candidate else {
         return Ok(None);
     };
     #[cfg(test)]
     trace::record(trace::Op::LoadCredential);
-    let stored = wallet.credential(&summary.id)?;
-    let issuer_signed: IssuerSigned = cbor::from_slice(&stored.record.issuer_signed)?;
+    let (stored, copy) = if reserve {
+        let Some(reserved) = wallet.store().reserve_copy(&summary.id)? else {
+            return Ok(None);
+        };
+        reserved
+    } else {
+        let stored = wallet.credential(&summary.id)?;
+        let Some(copy) = stored.record.copies.first().cloned() else {
+            return Ok(None);
+        };
+        (stored, copy)
+    };
+    let issuer_signed: IssuerSigned = match cbor::from_slice(&copy.issuer_signed) {
+        Ok(signed) => signed,
+        Err(e) => {
+            if reserve {
+                wallet
+                    .store()
+                    .release_copy(&stored.id, &copy.device_key_alias);
+            }
+            return Err(e.into());
+        }
+    };
     Ok(Some(HeldCredential {
         stored,
+        copy,
         issuer_signed,
+        reservation: reserve.then(|| Reservation {
+            wallet: wallet.clone(),
+            consumed: std::sync::atomic::AtomicBool::new(false),
+        }),
     }))
 }
 
@@ -179,7 +259,7 @@ impl CredentialCache {
         if let Some((_, held)) = self.by_doc_type.iter().find(|(d, _)| d == doc_type) {
             return Ok(held.clone());
         }
-        let held = held_credential(wallet, doc_type)?.map(Arc::new);
+        let held = held_credential(wallet, doc_type, true)?.map(Arc::new);
         self.by_doc_type.push((doc_type.to_owned(), held.clone()));
         Ok(held)
     }
@@ -490,7 +570,7 @@ fn disclose(
         &doc.doc_type,
         device_name_spaces.embedded(),
     );
-    let alias = &held.stored.record.device_key_alias;
+    let alias = &held.copy.device_key_alias;
     let device_auth = match (wallet.config().device_auth, e_reader_key) {
         (DeviceAuthMode::Mac, Some(reader_key)) => {
             let shared = wallet.secure_area().key_agreement(alias, reader_key)?;
@@ -507,6 +587,7 @@ fn disclose(
             DeviceAuth::Signature(signature.to_cbor())
         }
     };
+    held.consume(wallet)?;
     Ok(Some(Document {
         doc_type: doc.doc_type.clone(),
         issuer_signed: IssuerSigned {

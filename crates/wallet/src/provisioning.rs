@@ -22,6 +22,14 @@ pub struct PendingCredential {
     pub device_key: CoseKey,
 }
 
+/// What the provisioning checks established about a credential.
+pub(crate) struct VerifiedProvisioning {
+    pub(crate) issuer: String,
+    pub(crate) display_name: String,
+    pub(crate) valid_from: mdoc::time::Timestamp,
+    pub(crate) valid_until: mdoc::time::Timestamp,
+}
+
 /// Shortest accepted element salt (ISO/IEC 18013-5 §9.1.2.5: at least 16 bytes).
 pub const MIN_SALT_LEN: usize = 16;
 
@@ -92,57 +100,16 @@ impl Wallet {
         issuer_signed: &[u8],
     ) -> Result<CredentialSummary, WalletError> {
         self.check_prepared(pending)?;
-        let held = self.secure_area().public_key(&pending.device_key_alias)?;
-        let signed: IssuerSigned = mdoc::limits::ISSUER_SIGNED.decode(issuer_signed)?;
-        let mut log = CheckLog::new();
-        let verified = verify_issuer_signed(
-            &signed,
-            &pending.doc_type,
-            &self.config().issuer_anchors,
-            self.now(),
-            &mut log,
-        )?;
-        let mso_key = verified.mso.device_key_info.device_key.public_key();
-        let bound = mso_key == pending.device_key.public_key() && *mso_key == held;
-        log.require(
-            CheckName::DeviceKeyBinding,
-            bound,
-            "the MSO names another device key",
-        )?;
-        log.require(
-            CheckName::ValueDigests,
-            salts_long_enough(&signed),
-            "an element's salt is shorter than 16 bytes",
-        )?;
-        log.require(
-            CheckName::ValueDigests,
-            items_match_digests(&signed, &verified.mso.value_digests),
-            "the credential's elements are not exactly those its MSO covers",
-        )?;
-        for (namespace, item) in signed.items() {
-            if let Some(definition) =
-                registry::element(&pending.doc_type, namespace, &item.element_identifier)
-            {
-                let valid = registry::validate(&definition, &item.element_value);
-                log.record(CheckName::ValueDigests, valid)?;
-            }
-        }
-        let display_name = registry::doc_type(&pending.doc_type)
-            .map_or_else(|| pending.doc_type.clone(), |d| d.display_name.to_owned());
-        let record = CredentialRecord {
-            doc_type: pending.doc_type.clone(),
-            issuer: verified
-                .document_signer
-                .subject_organization()
-                .or_else(|| verified.document_signer.subject_common_name())
-                .unwrap_or_default(),
-            display_name,
-            valid_from: verified.mso.validity_info.valid_from.instant(),
-            valid_until: verified.mso.validity_info.valid_until.instant(),
-            device_key_alias: pending.device_key_alias.clone(),
-            issuer_signed: issuer_signed.to_vec(),
-            status: None,
-        };
+        let verified =
+            self.verify_provisioned(&pending.doc_type, &pending.device_key_alias, issuer_signed)?;
+        let record = CredentialRecord::single(
+            pending.doc_type.clone(),
+            verified.issuer,
+            verified.display_name,
+            (verified.valid_from, verified.valid_until),
+            pending.device_key_alias.clone(),
+            issuer_signed.to_vec(),
+        );
         // Taken from the registry before storing, so two racing accepts store it once.
         let alias = &pending.device_key_alias;
         let taken = self
@@ -158,6 +125,64 @@ impl Wallet {
         };
         let stored = self.store().get(&id)?;
         Ok(stored.summary())
+    }
+
+    /// The provisioning checks on `issuer_signed` for a credential of `doc_type` bound to the
+    /// secure area's key `alias`: IACA chain, MSO signature, doc type, validity now, every
+    /// digest, every element value against the registry, device key binding, salt lengths,
+    /// items one for one with the MSO's digests. Stores nothing.
+    pub(crate) fn verify_provisioned(
+        &self,
+        doc_type: &str,
+        alias: &str,
+        issuer_signed: &[u8],
+    ) -> Result<VerifiedProvisioning, WalletError> {
+        let held = self.secure_area().public_key(alias)?;
+        let signed: IssuerSigned = mdoc::limits::ISSUER_SIGNED.decode(issuer_signed)?;
+        let mut log = CheckLog::new();
+        let verified = verify_issuer_signed(
+            &signed,
+            doc_type,
+            &self.config().issuer_anchors,
+            self.now(),
+            &mut log,
+        )?;
+        let mso_key = verified.mso.device_key_info.device_key.public_key();
+        log.require(
+            CheckName::DeviceKeyBinding,
+            *mso_key == held,
+            "the MSO names another device key",
+        )?;
+        log.require(
+            CheckName::ValueDigests,
+            salts_long_enough(&signed),
+            "an element's salt is shorter than 16 bytes",
+        )?;
+        log.require(
+            CheckName::ValueDigests,
+            items_match_digests(&signed, &verified.mso.value_digests),
+            "the credential's elements are not exactly those its MSO covers",
+        )?;
+        for (namespace, item) in signed.items() {
+            if let Some(definition) =
+                registry::element(doc_type, namespace, &item.element_identifier)
+            {
+                let valid = registry::validate(&definition, &item.element_value);
+                log.record(CheckName::ValueDigests, valid)?;
+            }
+        }
+        let display_name = registry::doc_type(doc_type)
+            .map_or_else(|| doc_type.to_owned(), |d| d.display_name.to_owned());
+        Ok(VerifiedProvisioning {
+            issuer: verified
+                .document_signer
+                .subject_organization()
+                .or_else(|| verified.document_signer.subject_common_name())
+                .unwrap_or_default(),
+            display_name,
+            valid_from: verified.mso.validity_info.valid_from.instant(),
+            valid_until: verified.mso.validity_info.valid_until.instant(),
+        })
     }
 
     /// Gives up on a pending credential, deleting its device key. Only a credential this

@@ -13,7 +13,7 @@ use mdoc::cbor::{self, Value};
 use mdoc::definitions::IssuerSigned;
 use mdoc::status::{
     DEFAULT_MAX_INFLATED, StatusError, StatusReference, StatusType, VerifiedList, status_reference,
-    verify_token,
+    VerifiedToken, verify_token,
 };
 use mdoc::time::Timestamp;
 
@@ -34,6 +34,16 @@ pub enum CredentialState {
 }
 
 impl CredentialState {
+    /// Orders states by how much they stop a presentation.
+    fn gravity(self) -> u8 {
+        match self {
+            CredentialState::Valid => 0,
+            CredentialState::Unknown => 1,
+            CredentialState::Suspended => 2,
+            CredentialState::Revoked => 3,
+        }
+    }
+
     fn code(self) -> u64 {
         match self {
             CredentialState::Valid => 0,
@@ -125,6 +135,36 @@ pub fn withheld_reason(
     ))
 }
 
+/// What `list` says of the credential behind `reference`; `None` when it does not point there.
+fn state_on_list(
+    reference: &StatusReference,
+    uri: &str,
+    verified: &VerifiedToken,
+) -> Option<CredentialState> {
+    let pinned = |cert: &Option<Vec<u8>>| cert.as_ref().is_none_or(|c| *c == verified.signer);
+    match &verified.list {
+        VerifiedList::Status(list) => {
+            let entry = reference.status_list.as_ref()?;
+            (entry.uri == uri && pinned(&entry.certificate)).then(|| match list.status(entry.idx) {
+                Ok(StatusType::Valid) => CredentialState::Valid,
+                Ok(StatusType::Invalid) => CredentialState::Revoked,
+                Ok(StatusType::Suspended) => CredentialState::Suspended,
+                Ok(StatusType::Other(_)) | Err(_) => CredentialState::Unknown,
+            })
+        }
+        VerifiedList::Identifiers(list) => {
+            let entry = reference.identifier_list.as_ref()?;
+            (entry.uri == uri && pinned(&entry.certificate)).then(|| {
+                if list.contains(&entry.id) {
+                    CredentialState::Revoked
+                } else {
+                    CredentialState::Valid
+                }
+            })
+        }
+    }
+}
+
 fn reference_of(issuer_signed: &[u8]) -> Option<StatusReference> {
     let issuer_signed: IssuerSigned = cbor::from_slice(issuer_signed).ok()?;
     status_reference(&issuer_signed).ok().flatten()
@@ -138,8 +178,10 @@ impl Wallet {
             let Ok(stored) = self.credential(&summary.id) else {
                 continue;
             };
-            if let Some(reference) = reference_of(&stored.record.issuer_signed) {
-                uris.extend(reference.uris());
+            for copy in &stored.record.copies {
+                if let Some(reference) = reference_of(&copy.issuer_signed) {
+                    uris.extend(reference.uris());
+                }
             }
         }
         uris.into_iter().collect()
@@ -162,33 +204,16 @@ impl Wallet {
             let stored = self
                 .credential(&summary.id)
                 .map_err(|_| StoreError::NotFound)?;
-            let Some(reference) = reference_of(&stored.record.issuer_signed) else {
+            // Each copy of a batch has its own index; the document takes the gravest state
+            // any of its copies has on this list.
+            let states = stored
+                .record
+                .copies
+                .iter()
+                .filter_map(|copy| reference_of(&copy.issuer_signed))
+                .filter_map(|reference| state_on_list(&reference, uri, &verified));
+            let Some(state) = states.max_by_key(|state| state.gravity()) else {
                 continue;
-            };
-            let pinned =
-                |cert: &Option<Vec<u8>>| cert.as_ref().is_none_or(|c| *c == verified.signer);
-            let state = match &verified.list {
-                VerifiedList::Status(list) => match &reference.status_list {
-                    Some(entry) if entry.uri == uri && pinned(&entry.certificate) => {
-                        match list.status(entry.idx) {
-                            Ok(StatusType::Valid) => CredentialState::Valid,
-                            Ok(StatusType::Invalid) => CredentialState::Revoked,
-                            Ok(StatusType::Suspended) => CredentialState::Suspended,
-                            Ok(StatusType::Other(_)) | Err(_) => CredentialState::Unknown,
-                        }
-                    }
-                    _ => continue,
-                },
-                VerifiedList::Identifiers(list) => match &reference.identifier_list {
-                    Some(entry) if entry.uri == uri && pinned(&entry.certificate) => {
-                        if list.contains(&entry.id) {
-                            CredentialState::Revoked
-                        } else {
-                            CredentialState::Valid
-                        }
-                    }
-                    _ => continue,
-                },
             };
             let state = match summary.status {
                 Some(previous) if previous.state == CredentialState::Revoked => {

@@ -19,7 +19,7 @@ use std::time::Duration;
 use mdoc::time::Timestamp;
 use wallet::keys::WalletKey;
 use wallet::secure_area::{SecureArea, SoftwareSecureArea};
-use wallet::store::{CredentialRecord, CredentialStore};
+use wallet::store::{CredentialCopy, CredentialRecord, CredentialStore, PresentationPolicy};
 
 const CHILD_DIR: &str = "CITIZEN_WALLET_CRASH_CHILD_DIR";
 
@@ -34,9 +34,13 @@ fn record(alias: &str, n: u32) -> CredentialRecord {
         display_name: format!("Credential {n}"),
         valid_from: Timestamp::from_unix_seconds(1_700_000_000),
         valid_until: Timestamp::from_unix_seconds(1_800_000_000),
-        device_key_alias: alias.to_owned(),
         // Large enough that a write takes a while, and checkable after the crash.
-        issuer_signed: vec![(n % 251) as u8; 64 * 1024],
+        copies: vec![CredentialCopy::new(
+            alias.to_owned(),
+            vec![(n % 251) as u8; 64 * 1024],
+        )],
+        policy: PresentationPolicy::RotateUse,
+        refresh_below: 0,
         status: None,
     }
 }
@@ -150,7 +154,7 @@ fn crash_at_random_points_loses_nothing() {
             let got = store.get(id).unwrap();
             assert_eq!(
                 got.record,
-                record(&got.record.device_key_alias, *n),
+                record(&got.record.copies[0].device_key_alias, *n),
                 "round {round}: content changed"
             );
         }

@@ -13,7 +13,10 @@ use std::path::Path;
 use mdoc::time::Timestamp;
 use wallet::keys::{KeyError, KeyWrapper, WalletKey};
 use wallet::secure_area::{SecureArea, SecureAreaError, SoftwareSecureArea};
-use wallet::store::{CredentialRecord, CredentialStore, QuarantineReason, StoreError};
+use wallet::store::{
+    CredentialCopy, CredentialRecord, CredentialStore, PresentationPolicy, QuarantineReason,
+    StoreError,
+};
 use zeroize::Zeroizing;
 
 fn key() -> WalletKey {
@@ -27,8 +30,9 @@ fn record(n: u8) -> CredentialRecord {
         display_name: format!("Credential {n}"),
         valid_from: Timestamp::from_unix_seconds(1_700_000_000),
         valid_until: Timestamp::from_unix_seconds(1_800_000_000),
-        device_key_alias: format!("device-{n}"),
-        issuer_signed: vec![n; 300],
+        copies: vec![CredentialCopy::new(format!("device-{n}"), vec![n; 300])],
+        policy: PresentationPolicy::RotateUse,
+        refresh_below: 0,
         status: None,
     }
 }
@@ -315,8 +319,10 @@ fn errors_and_debug_carry_no_personal_data() {
     let mut r = record(1);
     r.display_name = "Amelia Okafor".to_owned();
     r.issuer = "Okafor Family Registry".to_owned();
-    r.device_key_alias = "amelia-okafor-phone".to_owned();
-    r.issuer_signed = b"PLANTED-1984-03-07 Flat 2, 10 Acacia Avenue".to_vec();
+    r.copies = vec![CredentialCopy::new(
+        "amelia-okafor-phone".to_owned(),
+        b"PLANTED-1984-03-07 Flat 2, 10 Acacia Avenue".to_vec(),
+    )];
     let id = store.put(r.clone()).unwrap();
     let stored = store.get(&id).unwrap();
     let summary = store.list().remove(0);

@@ -32,6 +32,9 @@ pub const TARGETS: &[&str] = &[
     "dcapi",
     "openid4vp",
     "openid4vp_response",
+    "openid4vci_offer",
+    "openid4vci_metadata",
+    "openid4vci_credential_response",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -142,8 +145,46 @@ fn seeds() -> Result<Seeds, String> {
             "openid4vp_response",
             openid4vp_response_seeds(&get("device_response")?)?,
         ),
+        (
+            "openid4vci_offer",
+            OPENID4VCI_OFFER_SEEDS
+                .iter()
+                .map(|s| s.as_bytes().to_vec())
+                .collect(),
+        ),
+        (
+            "openid4vci_metadata",
+            vec![OPENID4VCI_METADATA_SEED.as_bytes().to_vec()],
+        ),
+        (
+            "openid4vci_credential_response",
+            OPENID4VCI_RESPONSE_SEEDS
+                .iter()
+                .map(|s| s.as_bytes().to_vec())
+                .collect(),
+        ),
     ])
 }
+
+/// OpenID4VCI 1.0 §4.1.1 and §4.1.3 offers, the §4.1.3 by-reference URI and the §6.1 token
+/// request form.
+const OPENID4VCI_OFFER_SEEDS: &[&str] = &[
+    r#"{"credential_issuer":"https://credential-issuer.example.com","credential_configuration_ids":["UniversityDegreeCredential","org.iso.18013.5.1.mDL"],"grants":{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"oaKazRN8I0IbtZ0C7JuMn5","tx_code":{"length":4,"input_mode":"numeric","description":"Please provide the one-time code that was sent via e-mail"}}}}"#,
+    "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fserver%2Eexample%2Ecom%2Fcredential-offer%2FGkurKxf5T0Y-mnPFCHqWOMiZi4VS138cQO_V7PZHAdM",
+    "grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code&pre-authorized_code=SplxlOBeZQQYbYS6WxSbIA&tx_code=493536",
+];
+
+/// Issuer metadata around the OpenID4VCI 1.0 Appendix A.2.2 mso_mdoc configuration.
+const OPENID4VCI_METADATA_SEED: &str = r##"{"credential_issuer":"https://credential-issuer.example.com","credential_endpoint":"https://credential-issuer.example.com/credential","nonce_endpoint":"https://credential-issuer.example.com/nonce","batch_credential_issuance":{"batch_size":10},"credential_configurations_supported":{"org.iso.18013.5.1.mDL":{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL","cryptographic_binding_methods_supported":["cose_key"],"credential_signing_alg_values_supported":[-7,-9],"proof_types_supported":{"jwt":{"proof_signing_alg_values_supported":["ES256"]}},"credential_metadata":{"display":[{"name":"Mobile Driving License","locale":"en-US","logo":{"uri":"https://state.example.org/public/mdl.png","alt_text":"state mobile driving license"},"background_color":"#12107c","text_color":"#FFFFFF"}]}}}}"##;
+
+/// OpenID4VCI 1.0 §8.3 batch and deferred responses, a §7.2 nonce response and the §8.2
+/// mso_mdoc credential request with the Appendix F.1 proof.
+const OPENID4VCI_RESPONSE_SEEDS: &[&str] = &[
+    r#"{"credentials":[{"credential":"LUpixVCWJk0eOt4CXQe1NXK....WZwmhmn9OQp6YxX0a2L"},{"credential":"YXNkZnNhZGZkamZqZGFza23....29tZTIzMjMyMzIzMjMy"}],"notification_id":"3fwe98js"}"#,
+    r#"{"transaction_id":"8xLOxBtZp8","interval":3600}"#,
+    r#"{"c_nonce":"wKI4LT17ac15ES9bw8ac4"}"#,
+    r#"{"credential_configuration_id":"org.iso.18013.5.1.mDL","proofs":{"jwt":["eyJ0eXAiOiJvcGVuaWQ0dmNpLXByb29mK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwiY3J2IjoiUC0yNTYiLCJ4IjoiblVXQW9BdjNYWml0aDhFN2kxOU9kYXhPTFlGT3dNLVoyRXVNMDJUaXJUNCIsInkiOiJIc2tIVThCalVpMVU5WHFpN1N3bWo4Z3dBS18weGtjRGpFV183MVNvc0VZIn19.eyJhdWQiOiJodHRwczovL2NyZWRlbnRpYWwtaXNzdWVyLmV4YW1wbGUuY29tIiwiaWF0IjoxNzAxOTYwNDQ0LCJub25jZSI6IkxhclJHU2JtVVBZdFJZTzZCUTR5bjgifQ.-a3EDsxClUB4O3LeDD5DVGEnNMT01FCQW4P6-2-BNBqc_Zxf0Qw4CWayLEpqkAomlkLb9zioZoipdP-jvh1WlA"]}}"#,
+];
 
 /// An OpenID4VP request over the Digital Credentials API with a DCQL query.
 const OPENID4VP_SEED: &str = r#"{"response_type":"vp_token","response_mode":"dc_api","nonce":"n-1","dcql_query":{"credentials":[{"id":"q0","format":"mso_mdoc","meta":{"doctype_value":"uk.gov.digital-id.1"},"claims":[{"id":"a","path":["org.iso.18013.5.1","family_name"],"intent_to_retain":true},{"id":"b","path":["uk.gov.digital-id.1","right_to_work"]}],"claim_sets":[["a","b"],["b"]]}]}}"#;

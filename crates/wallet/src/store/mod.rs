@@ -29,9 +29,12 @@
 
 mod record;
 
-pub use record::{CredentialRecord, CredentialSummary, StoredCredential};
+pub use record::{
+    CredentialCopy, CredentialRecord, CredentialSummary, MAX_COPIES, PresentationPolicy,
+    StoredCredential,
+};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -84,6 +87,12 @@ pub enum StoreError {
     /// A file system operation failed.
     #[error("storage failed: {0}")]
     Io(String),
+    /// The record would be larger than a record may be.
+    #[error("the credential record is too large")]
+    TooLarge,
+    /// The record has more copies than [`MAX_COPIES`].
+    #[error("the credential has too many copies")]
+    TooManyCopies,
 }
 
 fn io(e: std::io::Error) -> StoreError {
@@ -156,6 +165,10 @@ pub struct CredentialStore {
     records: PathBuf,
     data_key: DataKey,
     index: BTreeMap<String, CredentialSummary>,
+    /// Every copy's device key alias, by record id (for deletion).
+    aliases: BTreeMap<String, Vec<String>>,
+    /// Copies reserved by presentations in progress: (record id, device key alias).
+    reserved: BTreeSet<(String, String)>,
     quarantined: Vec<QuarantinedRecord>,
     _lock: File,
 }
@@ -231,6 +244,8 @@ impl CredentialStore {
             records,
             data_key,
             index: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+            reserved: BTreeSet::new(),
             quarantined,
             _lock: lock,
         };
@@ -345,9 +360,7 @@ impl CredentialStore {
                 None => Err(ReadFailure::Damaged(QuarantineReason::BadHeader)),
             };
             match outcome {
-                Ok(stored) => {
-                    self.index.insert(stored.id.clone(), stored.summary());
-                }
+                Ok(stored) => self.index_record(&stored),
                 Err(ReadFailure::Damaged(reason)) => self.quarantine(&name, reason)?,
                 // The open fails and the record stays: a retry once the failure passes sees it.
                 Err(ReadFailure::Io(error)) => return Err(error),
@@ -404,18 +417,43 @@ impl CredentialStore {
         Ok(())
     }
 
-    /// Stores a credential and returns its new id (random; not derived from personal data).
+    fn index_record(&mut self, stored: &StoredCredential) {
+        self.index.insert(stored.id.clone(), stored.summary());
+        self.aliases.insert(
+            stored.id.clone(),
+            stored
+                .record
+                .copies
+                .iter()
+                .map(|c| c.device_key_alias.clone())
+                .collect(),
+        );
+    }
+
+    /// Writes `record` under `id` atomically (a new file, or one replacing the old whole).
+    fn write(&mut self, id: &str, record: CredentialRecord) -> Result<(), StoreError> {
+        if record.copies.len() > MAX_COPIES {
+            return Err(StoreError::TooManyCopies);
+        }
+        let plaintext = Zeroizing::new(record.encode());
+        if plaintext.len() > mdoc::limits::STORED_RECORD.max_bytes {
+            return Err(StoreError::TooLarge);
+        }
+        let mut file = RECORD_MAGIC.to_vec();
+        file.extend(seal(self.data_key.bytes(), &record_aad(id), &plaintext));
+        atomic::write(&self.records, &format!("{id}{RECORD_SUFFIX}"), &file).map_err(io)?;
+        self.index_record(&StoredCredential {
+            id: id.to_owned(),
+            record,
+        });
+        Ok(())
+    }
+
+    /// Stores a credential (a document with all its copies, in one atomic write: all or
+    /// nothing) and returns its new id (random; not derived from personal data).
     pub fn put(&mut self, record: CredentialRecord) -> Result<String, StoreError> {
         let id = atomic::hex(&mdoc::rng::random_bytes::<16>());
-        let plaintext = Zeroizing::new(record.encode());
-        let mut file = RECORD_MAGIC.to_vec();
-        file.extend(seal(self.data_key.bytes(), &record_aad(&id), &plaintext));
-        atomic::write(&self.records, &format!("{id}{RECORD_SUFFIX}"), &file).map_err(io)?;
-        let stored = StoredCredential {
-            id: id.clone(),
-            record,
-        };
-        self.index.insert(id.clone(), stored.summary());
+        self.write(&id, record)?;
         Ok(id)
     }
 
@@ -428,11 +466,79 @@ impl CredentialStore {
     ) -> Result<(), StoreError> {
         let mut stored = self.get(id)?;
         stored.record.status = Some(status);
-        let plaintext = Zeroizing::new(stored.record.encode());
-        let mut file = RECORD_MAGIC.to_vec();
-        file.extend(seal(self.data_key.bytes(), &record_aad(id), &plaintext));
-        atomic::write(&self.records, &format!("{id}{RECORD_SUFFIX}"), &file).map_err(io)?;
-        self.index.insert(id.to_owned(), stored.summary());
+        self.write(id, stored.record)
+    }
+
+    /// Reserves a copy of document `id` for a presentation: under
+    /// [`PresentationPolicy::OneTimeUse`] any unreserved copy, under
+    /// [`PresentationPolicy::RotateUse`] the least-used unreserved one. `None` when every copy
+    /// is used up or reserved. A reserved copy is given to no other caller until
+    /// [`Self::release_copy`] or [`Self::consume_copy`].
+    pub fn reserve_copy(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<(StoredCredential, CredentialCopy)>, StoreError> {
+        let stored = self.get(id)?;
+        let free = stored
+            .record
+            .copies
+            .iter()
+            .filter(|c| {
+                !self
+                    .reserved
+                    .contains(&(id.to_owned(), c.device_key_alias.clone()))
+            })
+            .min_by_key(|c| c.uses)
+            .cloned();
+        let Some(copy) = free else {
+            return Ok(None);
+        };
+        self.reserved
+            .insert((id.to_owned(), copy.device_key_alias.clone()));
+        Ok(Some((stored, copy)))
+    }
+
+    /// Gives a reserved copy back unused (a declined or failed presentation).
+    pub fn release_copy(&mut self, id: &str, alias: &str) {
+        self.reserved.remove(&(id.to_owned(), alias.to_owned()));
+    }
+
+    /// Records that a reserved copy was disclosed: under one-time use the copy and (when
+    /// `area` is given) its device key are deleted, under rotation its use count grows. The
+    /// record is rewritten atomically; the reservation ends either way.
+    pub fn consume_copy(
+        &mut self,
+        id: &str,
+        alias: &str,
+        area: Option<&dyn SecureArea>,
+    ) -> Result<(), StoreError> {
+        self.release_copy(id, alias);
+        let mut stored = self.get(id)?;
+        let record = &mut stored.record;
+        let position = record
+            .copies
+            .iter()
+            .position(|c| c.device_key_alias == alias)
+            .ok_or(StoreError::NotFound)?;
+        let delete_key = match record.policy {
+            PresentationPolicy::OneTimeUse => {
+                record.copies.remove(position);
+                true
+            }
+            // A lone copy has no other to rotate to: its count would change nothing, so the
+            // record (perhaps written before batches existed) is left as it is.
+            PresentationPolicy::RotateUse if record.copies.len() == 1 => return Ok(()),
+            PresentationPolicy::RotateUse => {
+                if let Some(copy) = record.copies.get_mut(position) {
+                    copy.uses = copy.uses.saturating_add(1);
+                }
+                false
+            }
+        };
+        self.write(id, stored.record)?;
+        if let (true, Some(area)) = (delete_key, area) {
+            area.delete_key(alias)?;
+        }
         Ok(())
     }
 
@@ -452,19 +558,26 @@ impl CredentialStore {
             Err(ReadFailure::Io(error)) => Err(error),
             Err(ReadFailure::Damaged(reason)) => {
                 self.index.remove(id);
+                self.aliases.remove(id);
                 self.quarantine(OsStr::new(&format!("{id}{RECORD_SUFFIX}")), reason)?;
                 Err(StoreError::Quarantined)
             }
         }
     }
 
-    /// Deletes credential `id` and, when `area` is given, its device key.
+    /// Deletes credential `id` and, when `area` is given, the device keys of all its copies.
     pub fn delete(&mut self, id: &str, area: Option<&dyn SecureArea>) -> Result<(), StoreError> {
-        let summary = self.index.get(id).cloned().ok_or(StoreError::NotFound)?;
+        if !self.index.contains_key(id) {
+            return Err(StoreError::NotFound);
+        }
         atomic::remove(&self.records, &format!("{id}{RECORD_SUFFIX}")).map_err(io)?;
         self.index.remove(id);
+        self.reserved.retain(|(record, _)| record != id);
+        let aliases = self.aliases.remove(id).unwrap_or_default();
         if let Some(area) = area {
-            area.delete_key(&summary.device_key_alias)?;
+            for alias in aliases {
+                area.delete_key(&alias)?;
+            }
         }
         Ok(())
     }

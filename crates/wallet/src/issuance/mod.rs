@@ -1,0 +1,81 @@
+//! Credential issuance over OpenID4VCI 1.0 (pre-authorized code grant), sans-IO: the app drives
+//! an [`IssuanceSession`] — [`IssuanceSession::next_step`] gives the next HTTP request to send
+//! (or asks for the transaction code, or says it is done), [`IssuanceSession::handle_response`]
+//! takes the status, headers and body back.
+//!
+//! A batch of N copies (N = the smaller of what the app asks for and the issuer's
+//! `batch_size`) gets N fresh device keys in the secure area and one `jwt` proof each. Every
+//! returned credential passes the provisioning checks for its own key before anything is
+//! stored, and the batch is stored as one document with N copies in one atomic write: all or
+//! nothing. On any failure the session's device keys are deleted and the store is untouched.
+
+mod session;
+
+pub use session::{IssuanceSession, IssuanceStep};
+
+use mdoc::openid4vci::Oid4vciError;
+
+use crate::store::PresentationPolicy;
+use crate::wallet::WalletError;
+
+/// What the app wants from an issuance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssuanceOptions {
+    /// Copies to ask for (capped by the issuer's `batch_size` and
+    /// [`crate::store::MAX_COPIES`]).
+    pub batch_size: usize,
+    /// How the copies are used in presentations.
+    pub policy: PresentationPolicy,
+    /// Below this many copies left the document reports "refresh needed".
+    pub refresh_below: u32,
+}
+
+impl Default for IssuanceOptions {
+    /// Ten single-use copies, refresh needed below two.
+    fn default() -> Self {
+        IssuanceOptions {
+            batch_size: 10,
+            policy: PresentationPolicy::OneTimeUse,
+            refresh_below: 2,
+        }
+    }
+}
+
+/// Why an issuance failed. Carries no token, code, key or personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssuanceError {
+    /// A message from the issuer (or the offer) is malformed or breaks the specification.
+    #[error("issuer message refused: {0}")]
+    Message(#[from] Oid4vciError),
+    /// The issuer answered with an error (`error` is its OAuth error code, e.g.
+    /// `invalid_grant` for a wrong transaction code, `invalid_nonce`, `invalid_proof`).
+    #[error("the issuer refused ({status}): {error}")]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The error code, or `unknown` when the body had none.
+        error: String,
+    },
+    /// The offer or metadata asks for something this wallet does not do; names it.
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
+    /// The issuer's answer does not fit the exchange (e.g. fewer or more credentials than
+    /// proofs, an unexpected status).
+    #[error("protocol violation: {0}")]
+    Protocol(&'static str),
+    /// A returned credential failed the provisioning checks (names the check); nothing of the
+    /// batch was stored.
+    #[error("credential refused: {0}")]
+    CredentialRefused(WalletError),
+    /// The wallet (secure area, store) failed.
+    #[error(transparent)]
+    Wallet(WalletError),
+    /// The call does not fit the session's state (e.g. a response when none is awaited, or a
+    /// transaction code when none was asked for).
+    #[error("not allowed in the issuance's current state")]
+    WrongState,
+    /// The session failed earlier and cannot continue.
+    #[error("the issuance has failed")]
+    Failed,
+}
