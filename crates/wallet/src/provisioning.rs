@@ -78,7 +78,8 @@ impl Wallet {
     }
 
     /// Verifies the issuer's `issuer_signed` bytes fully (IACA chain, MSO signature, doc type,
-    /// validity now, every digest, every element value against the registry, device key ==
+    /// validity now, every digest, every element value against the registry, no element the
+    /// registry refuses for the doc type (health data in a UK digital ID), device key ==
     /// the prepared key) and stores the credential. Refuses with the failed check otherwise;
     /// nothing is stored then and the device key is kept for a retry.
     ///
@@ -118,6 +119,16 @@ impl Wallet {
             CheckName::ValueDigests,
             items_match_digests(&signed, &verified.mso.value_digests),
             "the credential's elements are not exactly those its MSO covers",
+        )?;
+        // The UK digital ID carries no health data: a credential with a health namespace or
+        // element is refused whatever its values (checked before any value is looked at).
+        let health = signed.items().any(|(namespace, item)| {
+            registry::refusal(&pending.doc_type, namespace, &item.element_identifier).is_some()
+        });
+        log.require(
+            CheckName::DocType,
+            !health,
+            "the credential carries health data, which this document type must not",
         )?;
         for (namespace, item) in signed.items() {
             if let Some(definition) =
