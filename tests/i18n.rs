@@ -36,6 +36,13 @@ const ARGS: &[(&str, &str)] = &[
     ("explanation", "Not needed."),
     ("label", "thing"),
     ("name", "org.example.doc"),
+    ("date", "1 May 2026"),
+    ("party", "Acme Ltd"),
+    ("channel", "in person"),
+    ("items", "Date of birth"),
+    ("day", "1"),
+    ("month", "May"),
+    ("year", "2026"),
 ];
 
 #[test]

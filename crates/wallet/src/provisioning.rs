@@ -87,11 +87,30 @@ impl Wallet {
     /// abandoned, unchanged ([`WalletError::NotPrepared`] otherwise), and the MSO's device key
     /// must be the secure area's key under its alias: the doc type and key come from the
     /// wallet's own state, not from the caller.
+    ///
+    /// Either way the attempt is recorded in the history ([`crate::history`]).
     pub fn accept(
         &self,
         pending: &PendingCredential,
         issuer_signed: &[u8],
     ) -> Result<CredentialSummary, WalletError> {
+        let result = self.verify_and_store(pending, issuer_signed);
+        let entry = match &result {
+            Ok((summary, anchor)) => {
+                crate::history::issuance(&pending.doc_type, Some((summary, anchor.clone())), None)
+            }
+            Err(e) => crate::history::issuance(&pending.doc_type, None, Some(e)),
+        };
+        self.note_history(entry);
+        result.map(|(summary, _)| summary)
+    }
+
+    /// [`Wallet::accept`] without the history entry; also returns the IACA's common name.
+    fn verify_and_store(
+        &self,
+        pending: &PendingCredential,
+        issuer_signed: &[u8],
+    ) -> Result<(CredentialSummary, String), WalletError> {
         self.check_prepared(pending)?;
         let held = self.secure_area().public_key(&pending.device_key_alias)?;
         let signed: IssuerSigned = mdoc::limits::ISSUER_SIGNED.decode(issuer_signed)?;
@@ -167,7 +186,8 @@ impl Wallet {
             }
         };
         let stored = self.store().get(&id)?;
-        Ok(stored.summary())
+        let anchor = verified.iaca.subject_common_name().unwrap_or_default();
+        Ok((stored.summary(), anchor))
     }
 
     /// Gives up on a pending credential, deleting its device key. Only a credential this

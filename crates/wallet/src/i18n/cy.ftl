@@ -211,3 +211,31 @@ a11y-finding = Rhybudd: { $explanation }
 a11y-recommended = Mae'r waled yn awgrymu eich bod yn rhannu hyn.
 a11y-not-recommended = Mae'r waled yn awgrymu nad ydych yn rhannu hyn.
 a11y-choice = Chi sy'n dewis beth i'w rannu. Ni fydd dim yn cael ei rannu nes i chi gytuno.
+
+## Hanes rhannu (un frawddeg i bob cofnod)
+
+month-1 = Ionawr
+month-2 = Chwefror
+month-3 = Mawrth
+month-4 = Ebrill
+month-5 = Mai
+month-6 = Mehefin
+month-7 = Gorffennaf
+month-8 = Awst
+month-9 = Medi
+month-10 = Hydref
+month-11 = Tachwedd
+month-12 = Rhagfyr
+date = { $day } { $month } { $year }
+channel-proximity = wyneb yn wyneb, drwy god QR
+channel-dc_api = ar-lein, drwy eich porwr
+channel-openid4vp_dc_api = ar-lein, drwy eich porwr
+channel-openid4vp_redirect = ar-lein, drwy ddolen neu god QR
+channel-issuance = gan y cyhoeddwr
+history-unknown-party = sefydliad heb ei adnabod
+history-approved = Ar { $date }, cafodd { $party } y canlynol gennych: { $items } ({ $channel }).
+history-declined = Ar { $date }, gwnaethoch wrthod cais gan { $party } ({ $channel }). Ni rannwyd dim.
+history-failed = Ar { $date }, methodd cais gan { $party } ({ $channel }). Ni rannwyd dim.
+history-cancelled = Ar { $date }, cafodd cais gan { $party } ei ganslo cyn i chi ateb ({ $channel }). Ni rannwyd dim.
+history-issued = Ar { $date }, cyhoeddodd { $party } { $document } i'r waled hon.
+history-refused = Ar { $date }, gwrthododd y waled { $document } am nad oedd yn bodloni gwiriadau'r waled.

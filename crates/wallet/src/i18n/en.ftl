@@ -207,3 +207,31 @@ a11y-finding = Warning: { $explanation }
 a11y-recommended = The wallet suggests you share this.
 a11y-not-recommended = The wallet suggests you do not share this.
 a11y-choice = You choose what to share. Nothing is shared until you agree.
+
+## Presentation history (one sentence per entry)
+
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+date = { $day } { $month } { $year }
+channel-proximity = in person, by QR code
+channel-dc_api = online, through your browser
+channel-openid4vp_dc_api = online, through your browser
+channel-openid4vp_redirect = online, by a link or QR code
+channel-issuance = from the issuer
+history-unknown-party = an unidentified organisation
+history-approved = On { $date }, { $party } received from you: { $items } ({ $channel }).
+history-declined = On { $date }, you declined a request from { $party } ({ $channel }). Nothing was shared.
+history-failed = On { $date }, a request from { $party } failed ({ $channel }). Nothing was shared.
+history-cancelled = On { $date }, a request from { $party } was cancelled before you answered ({ $channel }). Nothing was shared.
+history-issued = On { $date }, { $party } issued { $document } to this wallet.
+history-refused = On { $date }, the wallet refused { $document } because it did not pass the wallet's checks.

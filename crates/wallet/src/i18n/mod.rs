@@ -9,6 +9,7 @@
 
 pub(crate) mod accessible;
 pub(crate) mod consent;
+mod history;
 
 pub use accessible::{AccessibleConsent, AccessibleDocument, AccessibleItem};
 
