@@ -11,7 +11,6 @@
 mod authority;
 mod convert;
 mod error;
-mod history;
 mod holder;
 mod reader;
 mod secure_area;
@@ -20,7 +19,6 @@ mod secure_area;
 pub use authority::{ReaderCredential, SampleDocument, TestAuthority};
 pub use convert::*;
 pub use error::{CitizenWalletError, SecureAreaError};
-pub use history::{AccessibleConsent, HistoryDocument, HistoryEntry, HistoryPage};
 pub use holder::{DcapiSession, OpenId4VpSession, PresentationSession, Wallet};
 pub use reader::{Verifier, VerifierDcapiRequest, VerifierOpenId4VpRequest, VerifierSession};
 pub use secure_area::{SecureArea, software_secure_area};
