@@ -6,6 +6,9 @@
 //! certificate. The wallet shows the consent screen with any minimisation findings; Amelia
 //! approves what the purpose needs; the employer verifies everything and prints its report.
 //!
+//! The consent screen is the wallet's accessible rendering: every item a complete sentence, as a
+//! screen reader speaks it. `cargo run --example right_to_work -- --lang cy` shows it in Welsh.
+//!
 //! `cargo run --example right_to_work -- --out DIR` also writes `device_request.cbor`,
 //! `device_response.cbor`, `session_transcript.cbor`, `iaca.pem` (trust anchor) and `ds.pem`,
 //! so another ISO 18013-5 implementation can check the same presentation.
@@ -14,15 +17,16 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{World, label, proximity_check, render_consent};
+use common::{World, label, proximity_check};
 use issuer::samples::{self, AMELIA};
 use mdoc::profiles::Purpose;
 use mdoc::registry::UK_DIGITAL_ID;
 use verifier::DocumentRequest;
+use wallet::i18n::Locale;
 use wallet::presentation::DeviceAuthMode;
 
 fn main() -> Result<(), common::Error> {
-    let out = parse_out()?;
+    let Args { out, locale } = parse_args()?;
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/example-wallet/right_to_work");
     let _ = std::fs::remove_dir_all(&dir);
     let world = World::new(&dir, DeviceAuthMode::Signature)?;
@@ -43,12 +47,19 @@ fn main() -> Result<(), common::Error> {
         consent.recommended_selection()
     })?;
 
+    let heading = match locale {
+        Locale::Welsh => "Sgrin ganiatâd (waled)",
+        Locale::English => "Consent screen (wallet)",
+    };
     println!(
-        "\n== Consent screen (wallet)\n{}",
-        render_consent(&check.consent)
+        "\n== {heading}\n{}",
+        check.consent.accessible(locale).to_text()
     );
     let approved = check.consent.recommended_selection().approved.len();
-    println!("Amelia approves {approved} elements.");
+    match locale {
+        Locale::Welsh => println!("Mae Amelia yn cytuno i rannu {approved} eitem."),
+        Locale::English => println!("Amelia approves {approved} elements."),
+    }
     println!(
         "\n== Employer's verification report\n{}",
         check.report.render(label)
@@ -81,11 +92,27 @@ fn main() -> Result<(), common::Error> {
     Ok(())
 }
 
-fn parse_out() -> Result<Option<PathBuf>, common::Error> {
+/// The command line: `[--out DIR] [--lang en|cy]`, in any order.
+struct Args {
+    out: Option<PathBuf>,
+    locale: Locale,
+}
+
+fn parse_args() -> Result<Args, common::Error> {
+    const USAGE: &str = "usage: right_to_work [--out DIR] [--lang en|cy]";
+    let mut parsed = Args {
+        out: None,
+        locale: Locale::English,
+    };
     let mut args = std::env::args().skip(1);
-    match (args.next().as_deref(), args.next()) {
-        (None, _) => Ok(None),
-        (Some("--out"), Some(dir)) => Ok(Some(PathBuf::from(dir))),
-        _ => Err("usage: right_to_work [--out DIR]".into()),
+    while let Some(flag) = args.next() {
+        match (flag.as_str(), args.next()) {
+            ("--out", Some(dir)) => parsed.out = Some(PathBuf::from(dir)),
+            ("--lang", Some(tag)) if matches!(tag.as_str(), "en" | "cy") => {
+                parsed.locale = Locale::from_tag(&tag)
+            }
+            _ => return Err(USAGE.into()),
+        }
     }
+    Ok(parsed)
 }

@@ -170,6 +170,18 @@ impl ConsentRequest {
         Selection { approved }
     }
 
+    /// This consent with every string the core made (document names, element labels, finding
+    /// explanations) in `locale`, falling back to English for anything `locale` lacks.
+    pub fn localized(&self, locale: crate::i18n::Locale) -> ConsentRequest {
+        crate::i18n::consent::localize(self, locale)
+    }
+
+    /// The consent screen as complete sentences in `locale`, for screen readers: each item
+    /// says what is shared, with whom, whether they keep it, and any warning, in words.
+    pub fn accessible(&self, locale: crate::i18n::Locale) -> crate::i18n::AccessibleConsent {
+        crate::i18n::accessible::render(self, locale)
+    }
+
     /// True when any element carries a minimisation finding.
     pub fn has_findings(&self) -> bool {
         self.documents

@@ -9,6 +9,7 @@ use mdoc::hpke;
 use mdoc::online::dcapi::{self, EncryptedResponse, EncryptionInfo};
 
 use crate::consent::{ConsentRequest, Selection};
+use crate::history::{self, Channel, Outcome};
 use crate::presentation::{PreparedRequest, decline, prepare_request, respond};
 use crate::wallet::{Wallet, WalletError};
 
@@ -37,6 +38,17 @@ impl DcapiPresentation {
         request_json: &str,
         origin: &str,
     ) -> Result<Self, WalletError> {
+        Self::parse(wallet, request_json, origin).inspect_err(|e| {
+            wallet.note_history(history::failure(
+                Channel::DcApi,
+                None,
+                Outcome::Failed,
+                Some(e),
+            ));
+        })
+    }
+
+    fn parse(wallet: &Wallet, request_json: &str, origin: &str) -> Result<Self, WalletError> {
         if request_json.len() > MAX_REQUEST_LEN {
             return Err(invalid("Digital Credentials API request too large"));
         }
@@ -69,14 +81,34 @@ impl DcapiPresentation {
 
     /// Discloses exactly `selection`: the base64url EncryptedResponse to hand back.
     pub fn approve(&self, selection: &Selection) -> Result<String, WalletError> {
-        let response = respond(&self.wallet, &self.prepared, selection, None)?;
-        Ok(self.seal(&cbor::to_vec(&response)))
+        let consent = self.prepared.consent();
+        let response = respond(&self.wallet, &self.prepared, selection, None).inspect_err(|e| {
+            let entry = history::failure(Channel::DcApi, Some(consent), Outcome::Failed, Some(e));
+            self.wallet.note_history(entry);
+        })?;
+        let sealed = self.seal(&cbor::to_vec(&response));
+        // Recorded before the bytes leave: no entry, no response.
+        let entry =
+            history::presentation(Channel::DcApi, consent, Some(selection), Outcome::Approved);
+        self.wallet.commit_history(entry)?;
+        Ok(sealed)
     }
 
     /// Discloses nothing: an EncryptedResponse whose DeviceResponse reports every document as
     /// not returned.
     pub fn decline(&self) -> String {
+        let consent = self.prepared.consent();
+        let entry = history::presentation(Channel::DcApi, consent, None, Outcome::Declined);
+        self.wallet.note_history(entry);
         self.seal(&cbor::to_vec(&decline(&self.prepared)))
+    }
+
+    /// The citizen or the platform abandoned the request without an answer: nothing is sent;
+    /// the attempt is recorded as cancelled.
+    pub fn cancel(self) {
+        let consent = self.prepared.consent();
+        let entry = history::failure(Channel::DcApi, Some(consent), Outcome::Cancelled, None);
+        self.wallet.note_history(entry);
     }
 
     fn seal(&self, device_response: &[u8]) -> String {

@@ -6,6 +6,10 @@
 //! * [`provisioning`]: device key for an issuer, full verification before anything is stored.
 //! * [`consent`] and [`presentation`]: a verifier's request becomes a consent object; the
 //!   citizen approves a subset; exactly that subset is disclosed, bound to the session.
+//! * [`history`]: the citizen's own record of every presentation attempt and issuance,
+//!   encrypted in the store, committed before a response leaves the wallet.
+//! * [`i18n`]: every citizen-facing string in English and Welsh (Fluent data), and the
+//!   consent screen as complete sentences for screen readers.
 //! * [`proximity`]: the ISO 18013-5 proximity session (QR engagement, encrypted messages).
 #![forbid(unsafe_code)]
 
@@ -13,6 +17,8 @@ mod atomic;
 pub mod consent;
 pub mod dcapi;
 pub mod issuance;
+pub mod history;
+pub mod i18n;
 pub mod keys;
 pub mod openid4vp;
 pub mod presentation;

@@ -21,6 +21,7 @@ use mdoc::online::openid4vp::{ResponseMode, p256_jwk_thumbprint, session_transcr
 use serde_json::{Map, Value as Json};
 
 use crate::consent::{ConsentRequest, Selection};
+use crate::history::{self, Channel as HistoryChannel, Outcome};
 use crate::presentation::{PreparedRequest, holds_element, prepare_request, respond_each};
 use crate::wallet::{Wallet, WalletError};
 
@@ -490,6 +491,14 @@ pub struct OpenId4VpPresentation {
     state: Option<String>,
     response_uri: Option<String>,
     encryption: Option<Encryption>,
+    history_channel: HistoryChannel,
+}
+
+fn history_channel(channel: Channel<'_>) -> HistoryChannel {
+    match channel {
+        Channel::DcApi { .. } => HistoryChannel::OpenId4VpDcApi,
+        Channel::Redirect => HistoryChannel::OpenId4VpRedirect,
+    }
 }
 
 impl OpenId4VpPresentation {
@@ -501,6 +510,13 @@ impl OpenId4VpPresentation {
         request: &str,
         channel: Channel<'_>,
     ) -> Result<Self, WalletError> {
+        Self::parse(wallet, request, channel).inspect_err(|e| {
+            let entry = history::failure(history_channel(channel), None, Outcome::Failed, Some(e));
+            wallet.note_history(entry);
+        })
+    }
+
+    fn parse(wallet: &Wallet, request: &str, channel: Channel<'_>) -> Result<Self, WalletError> {
         let parameters = request_parameters(request)?;
         let field = |name: &str| parameters.get(name).and_then(Json::as_str);
         if parameters.contains_key("request") || parameters.contains_key("request_uri") {
@@ -572,6 +588,7 @@ impl OpenId4VpPresentation {
             state: field("state").map(str::to_owned),
             response_uri,
             encryption,
+            history_channel: history_channel(channel),
         })
     }
 
@@ -589,7 +606,17 @@ impl OpenId4VpPresentation {
     /// credential query answered, encrypted to the verifier when asked. Nothing approved is an
     /// `access_denied` error response.
     pub fn approve(&self, selection: &Selection) -> Result<AuthorizationResponse, WalletError> {
-        let answers = respond_each(&self.wallet, &self.prepared, selection, None)?;
+        let consent = self.prepared.consent();
+        let answers =
+            respond_each(&self.wallet, &self.prepared, selection, None).inspect_err(|e| {
+                let entry = history::failure(
+                    self.history_channel,
+                    Some(consent),
+                    Outcome::Failed,
+                    Some(e),
+                );
+                self.wallet.note_history(entry);
+            })?;
         let mut token = Map::new();
         for (id, document) in self.query_ids.iter().zip(answers) {
             if let Some(document) = document {
@@ -617,16 +644,40 @@ impl OpenId4VpPresentation {
             parameters = Map::new();
             parameters.insert("response".to_owned(), Json::String(sealed));
         }
+        // Recorded before the bytes leave: no entry, no response.
+        let entry = history::presentation(
+            self.history_channel,
+            consent,
+            Some(selection),
+            Outcome::Approved,
+        );
+        self.wallet.commit_history(entry)?;
         Ok(self.response(parameters))
     }
 
     /// Discloses nothing: the `access_denied` error response (never encrypted; it carries no
     /// personal data).
     pub fn decline(&self) -> AuthorizationResponse {
+        let consent = self.prepared.consent();
+        let entry = history::presentation(self.history_channel, consent, None, Outcome::Declined);
+        self.wallet.note_history(entry);
         let mut parameters = Map::new();
         parameters.insert("error".to_owned(), Json::String("access_denied".to_owned()));
         self.insert_state(&mut parameters);
         self.response(parameters)
+    }
+
+    /// The citizen or the platform abandoned the request without an answer: nothing is sent;
+    /// the attempt is recorded as cancelled.
+    pub fn cancel(self) {
+        let consent = self.prepared.consent();
+        let entry = history::failure(
+            self.history_channel,
+            Some(consent),
+            Outcome::Cancelled,
+            None,
+        );
+        self.wallet.note_history(entry);
     }
 
     fn insert_state(&self, parameters: &mut Map<String, Json>) {

@@ -28,6 +28,8 @@ pub(crate) struct VerifiedProvisioning {
     pub(crate) display_name: String,
     pub(crate) valid_from: mdoc::time::Timestamp,
     pub(crate) valid_until: mdoc::time::Timestamp,
+    /// The common name of the IACA the chain ended at (for the history).
+    pub(crate) anchor: String,
 }
 
 /// Shortest accepted element salt (ISO/IEC 18013-5 §9.1.2.5: at least 16 bytes).
@@ -86,7 +88,8 @@ impl Wallet {
     }
 
     /// Verifies the issuer's `issuer_signed` bytes fully (IACA chain, MSO signature, doc type,
-    /// validity now, every digest, every element value against the registry, device key ==
+    /// validity now, every digest, every element value against the registry, no element the
+    /// registry refuses for the doc type (health data in a UK digital ID), device key ==
     /// the prepared key) and stores the credential. Refuses with the failed check otherwise;
     /// nothing is stored then and the device key is kept for a retry.
     ///
@@ -94,11 +97,30 @@ impl Wallet {
     /// abandoned, unchanged ([`WalletError::NotPrepared`] otherwise), and the MSO's device key
     /// must be the secure area's key under its alias: the doc type and key come from the
     /// wallet's own state, not from the caller.
+    ///
+    /// Either way the attempt is recorded in the history ([`crate::history`]).
     pub fn accept(
         &self,
         pending: &PendingCredential,
         issuer_signed: &[u8],
     ) -> Result<CredentialSummary, WalletError> {
+        let result = self.verify_and_store(pending, issuer_signed);
+        let entry = match &result {
+            Ok((summary, anchor)) => {
+                crate::history::issuance(&pending.doc_type, Some((summary, anchor.clone())), None)
+            }
+            Err(e) => crate::history::issuance(&pending.doc_type, None, Some(e)),
+        };
+        self.note_history(entry);
+        result.map(|(summary, _)| summary)
+    }
+
+    /// [`Wallet::accept`] without the history entry; also returns the IACA's common name.
+    fn verify_and_store(
+        &self,
+        pending: &PendingCredential,
+        issuer_signed: &[u8],
+    ) -> Result<(CredentialSummary, String), WalletError> {
         self.check_prepared(pending)?;
         let verified =
             self.verify_provisioned(&pending.doc_type, &pending.device_key_alias, issuer_signed)?;
@@ -124,7 +146,7 @@ impl Wallet {
             }
         };
         let stored = self.store().get(&id)?;
-        Ok(stored.summary())
+        Ok((stored.summary(), verified.anchor))
     }
 
     /// The provisioning checks on `issuer_signed` for a credential of `doc_type` bound to the
@@ -163,6 +185,16 @@ impl Wallet {
             items_match_digests(&signed, &verified.mso.value_digests),
             "the credential's elements are not exactly those its MSO covers",
         )?;
+        // The UK digital ID carries no health data: a credential with a health namespace or
+        // element is refused whatever its values (checked before any value is looked at).
+        let health = signed.items().any(|(namespace, item)| {
+            registry::refusal(doc_type, namespace, &item.element_identifier).is_some()
+        });
+        log.require(
+            CheckName::DocType,
+            !health,
+            "the credential carries health data, which this document type must not",
+        )?;
         for (namespace, item) in signed.items() {
             if let Some(definition) =
                 registry::element(doc_type, namespace, &item.element_identifier)
@@ -182,6 +214,7 @@ impl Wallet {
             display_name,
             valid_from: verified.mso.validity_info.valid_from.instant(),
             valid_until: verified.mso.validity_info.valid_until.instant(),
+            anchor: verified.iaca.subject_common_name().unwrap_or_default(),
         })
     }
 

@@ -12,6 +12,7 @@ use mdoc::session::{Role, SessionCipher, SessionKeys, ecdh};
 use p256::{PublicKey, SecretKey};
 
 use crate::consent::{ConsentRequest, Selection};
+use crate::history::{self, Channel, Outcome};
 use crate::presentation::{PreparedRequest, decline, prepare_request, respond};
 use crate::wallet::{Wallet, WalletError};
 
@@ -107,7 +108,13 @@ impl ProximitySession {
             Ok(event) => event,
             Err((status, error)) => {
                 self.state = State::Ended;
-                self.pending = None;
+                let consent = self.pending.take().map(|p| p.consent().clone());
+                self.wallet.note_history(history::failure(
+                    Channel::Proximity,
+                    consent.as_ref(),
+                    Outcome::Failed,
+                    Some(&error),
+                ));
                 SessionEvent::Failed {
                     reply: status_reply(status),
                     error,
@@ -146,7 +153,7 @@ impl ProximitySession {
                     .map_err(cbor_error)?;
                 if data.status == Some(SessionStatus::Termination) {
                     self.state = State::Ended;
-                    self.pending = None;
+                    self.cancel_pending();
                     return Ok(SessionEvent::Terminated);
                 }
                 data.data
@@ -176,27 +183,68 @@ impl ProximitySession {
         let State::Established(established) = &self.state else {
             return Err(WalletError::WrongState);
         };
-        let response = respond(
+        let response = match respond(
             &self.wallet,
             prepared,
             selection,
             Some(&established.e_reader_key),
-        )?;
+        ) {
+            Ok(response) => response,
+            Err(e) => {
+                let entry = history::failure(
+                    Channel::Proximity,
+                    Some(prepared.consent()),
+                    Outcome::Failed,
+                    Some(&e),
+                );
+                self.wallet.note_history(entry);
+                return Err(e);
+            }
+        };
+        let entry = history::presentation(
+            Channel::Proximity,
+            prepared.consent(),
+            Some(selection),
+            Outcome::Approved,
+        );
         self.pending = None;
-        self.send(&cbor::to_vec(&response))
+        let reply = self.send(&cbor::to_vec(&response))?;
+        // Recorded before the bytes leave: no entry, no response.
+        self.wallet.commit_history(entry)?;
+        Ok(reply)
     }
 
     /// Discloses nothing and returns the SessionData to send.
     pub fn decline(&mut self) -> Result<Vec<u8>, WalletError> {
         let prepared = self.pending.take().ok_or(WalletError::WrongState)?;
+        let entry = history::presentation(
+            Channel::Proximity,
+            prepared.consent(),
+            None,
+            Outcome::Declined,
+        );
+        self.wallet.note_history(entry);
         self.send(&cbor::to_vec(&decline(&prepared)))
     }
 
     /// Ends the session: the SessionData with status 20 to send.
     pub fn terminate(&mut self) -> Vec<u8> {
         self.state = State::Ended;
-        self.pending = None;
+        self.cancel_pending();
         status_reply(SessionStatus::Termination)
+    }
+
+    /// Drops a request still waiting for the citizen, recording it as cancelled.
+    fn cancel_pending(&mut self) {
+        if let Some(prepared) = self.pending.take() {
+            let entry = history::failure(
+                Channel::Proximity,
+                Some(prepared.consent()),
+                Outcome::Cancelled,
+                None,
+            );
+            self.wallet.note_history(entry);
+        }
     }
 
     fn send(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, WalletError> {

@@ -64,6 +64,46 @@ pub struct DocTypeDefinition {
     pub display_name: &'static str,
     /// Namespaces and their elements.
     pub namespaces: &'static [(&'static str, &'static [ElementDefinition])],
+    /// True when the document must carry no health data ([`refusal`]): the UK digital ID's
+    /// promise to citizens is that it holds no NHS or other health records.
+    pub excludes_health_data: bool,
+}
+
+/// Why the registry refuses an element for a document type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// Health data (a health namespace or a health element) in a document that must carry none.
+    HealthData,
+}
+
+/// Whether `namespace` is a health namespace: one of its dot-separated components is a word
+/// of the registry's health-namespace list (`org.example.health.1`, `uk.nhs.record`,
+/// `eu.europa.ec.eudi.ehic.1`), compared ignoring ASCII case.
+pub fn is_health_namespace(namespace: &str) -> bool {
+    namespace.split(['.', '-', '_']).any(|part| {
+        tables::HEALTH_NAMESPACE_WORDS
+            .iter()
+            .any(|w| part.eq_ignore_ascii_case(w))
+    })
+}
+
+/// Whether `identifier` names health data (the registry's health-element list, compared
+/// ignoring ASCII case) in any namespace.
+pub fn is_health_element(identifier: &str) -> bool {
+    tables::HEALTH_ELEMENTS
+        .iter()
+        .any(|h| identifier.eq_ignore_ascii_case(h))
+}
+
+/// Whether `doc_type` refuses the element (`namespace`, `identifier`) outright, whatever its
+/// value: health data in a document that must carry none. `None` for every element of a doc
+/// type without such a rule.
+pub fn refusal(doc_type: &str, namespace: &str, identifier: &str) -> Option<Refusal> {
+    let definition = self::doc_type(doc_type)?;
+    (definition.excludes_health_data
+        && (is_health_namespace(namespace) || is_health_element(identifier)))
+    .then_some(Refusal::HealthData)
 }
 
 /// The ISO mDL doc type.
@@ -169,6 +209,45 @@ mod tests {
         assert!(element(MDL, ISO_NAMESPACE, "age_over_4").is_none());
         assert!(element(MDL, ISO_NAMESPACE, "no_such_element").is_none());
         assert!(element("unknown.doc", ISO_NAMESPACE, "family_name").is_none());
+    }
+
+    #[test]
+    fn the_uk_digital_id_refuses_health_data() {
+        for (namespace, identifier) in [
+            ("uk.nhs.1", "nhs_number"),
+            ("org.example.health.1", "anything"),
+            ("eu.europa.ec.eudi.ehic.1", "card_number"),
+            ("UK.GOV.MEDICAL", "x"),
+            (UK_DIGITAL_ID, "nhs_number"),
+            (UK_DIGITAL_ID, "Blood_Type"),
+            (ISO_NAMESPACE, "organ_donor"),
+            (ISO_NAMESPACE, "medical_conditions"),
+        ] {
+            assert_eq!(
+                refusal(UK_DIGITAL_ID, namespace, identifier),
+                Some(Refusal::HealthData),
+                "{namespace} {identifier}"
+            );
+            // No other doc type has the rule, and an unknown doc type has no rules.
+            assert_eq!(refusal(MDL, namespace, identifier), None);
+            assert_eq!(refusal("org.example.doc", namespace, identifier), None);
+            // The registry defines no health element for the UK digital ID.
+            assert!(element(UK_DIGITAL_ID, namespace, identifier).is_none());
+        }
+        // Every element the UK digital ID does define is accepted; a word merely containing
+        // "health" as a substring of a component is not a health namespace.
+        let uk = doc_type(UK_DIGITAL_ID)
+            .map(|d| d.namespaces)
+            .unwrap_or_default();
+        assert!(!uk.is_empty());
+        for (namespace, elements) in uk {
+            for e in *elements {
+                assert_eq!(refusal(UK_DIGITAL_ID, namespace, e.identifier), None);
+            }
+        }
+        assert!(!is_health_namespace("org.example.healthy"));
+        assert!(is_health_namespace("org.example.health"));
+        assert!(!is_health_element("right_to_work"));
     }
 
     #[test]

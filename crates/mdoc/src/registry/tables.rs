@@ -332,15 +332,57 @@ pub(super) const DOC_TYPES: &[DocTypeDefinition] = &[
         doc_type: MDL,
         display_name: "Driving licence",
         namespaces: &[(ISO, ISO_ELEMENTS), (GB_NAMESPACE, GB_ELEMENTS)],
+        excludes_health_data: false,
     },
     DocTypeDefinition {
         doc_type: EU_PID,
         display_name: "EU personal ID",
         namespaces: &[(EU_PID, PID_ELEMENTS)],
+        excludes_health_data: false,
     },
     DocTypeDefinition {
         doc_type: UK_DIGITAL_ID,
         display_name: "UK digital ID",
         namespaces: &[(ISO, ISO_ELEMENTS), (UK_DIGITAL_ID, UK_ELEMENTS)],
+        // The scheme's promise: the digital ID will not carry NHS (or any health) data.
+        excludes_health_data: true,
     },
+];
+
+/// Dot-separated namespace components that mark a health namespace (see
+/// `registry::is_health_namespace`): NHS and other health records, the EU health insurance
+/// card (`eu.europa.ec.eudi.ehic.1`), vaccination and prescription records.
+pub(super) const HEALTH_NAMESPACE_WORDS: &[&str] = &[
+    "health",
+    "nhs",
+    "medical",
+    "ehic",
+    "vaccination",
+    "vaccine",
+    "prescription",
+    "hl7",
+    "fhir",
+];
+
+/// Element identifiers that are health data in any namespace: the AAMVA mDL extension's
+/// `organ_donor`, NHS and health-insurance numbers, and medical details.
+pub(super) const HEALTH_ELEMENTS: &[&str] = &[
+    "nhs_number",
+    "chi_number",
+    "hcn",
+    "health_insurance_number",
+    "organ_donor",
+    "blood_type",
+    "blood_group",
+    "medical_conditions",
+    "medical_notes",
+    "allergies",
+    "medications",
+    "disabilities",
+    "disability",
+    "vaccination_status",
+    "vaccinations",
+    "pregnancy",
+    "mental_health",
+    "gp_practice",
 ];

@@ -253,6 +253,15 @@ impl CredentialStore {
         Ok(store)
     }
 
+    /// A key for another use of the store (`info` names it), derived from the data key with
+    /// HKDF-SHA256, so it opens with the store and is never the data key itself.
+    pub(crate) fn derived_key(&self, info: &[u8]) -> Zeroizing<[u8; 32]> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        let _ =
+            hkdf::Hkdf::<sha2::Sha256>::new(None, self.data_key.bytes()).expand(info, out.as_mut());
+        out
+    }
+
     fn data_key(
         dir: &Path,
         records: &Path,
