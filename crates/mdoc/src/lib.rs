@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod ble;
 pub mod cbor;
 pub mod clock;
 pub mod cose;

@@ -32,6 +32,7 @@ pub const TARGETS: &[&str] = &[
     "dcapi",
     "openid4vp",
     "openid4vp_response",
+    "ble_framing",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -130,6 +131,18 @@ fn seeds() -> Result<Seeds, String> {
             vec![b"CWR1".iter().copied().chain(credential).collect()],
         ),
         ("wallet_session", vec![get("session_establishment")?]),
+        (
+            "ble_framing",
+            vec![
+                // MTU 23: a two-chunk message, then a single-chunk one.
+                [
+                    0x00, 0x01, 0xa1, 0x61, 0xfe, 0x00, 0x61, 0x00, 0xfe, 0x00, 0x14,
+                ]
+                .to_vec(),
+                // A 4-byte length prefix and its message, for the L2CAP decoder.
+                [0x10, 0x00, 0x00, 0x00, 0x02, 0xa0, 0xf6].to_vec(),
+            ],
+        ),
         ("dcapi", vec![dcapi_seed()]),
         (
             "openid4vp",
