@@ -16,6 +16,7 @@ pub mod cose;
 pub mod definitions;
 pub mod hpke;
 pub mod limits;
+pub mod nfc;
 pub mod online;
 pub mod profiles;
 pub mod registry;
