@@ -13,6 +13,7 @@ mod atomic;
 pub mod consent;
 pub mod dcapi;
 pub mod keys;
+pub mod nfc;
 pub mod openid4vp;
 pub mod presentation;
 pub mod provisioning;
