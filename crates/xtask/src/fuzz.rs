@@ -33,6 +33,8 @@ pub const TARGETS: &[&str] = &[
     "openid4vp",
     "openid4vp_response",
     "ble_framing",
+    "nfc_ndef",
+    "nfc_apdu",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -131,6 +133,8 @@ fn seeds() -> Result<Seeds, String> {
             vec![b"CWR1".iter().copied().chain(credential).collect()],
         ),
         ("wallet_session", vec![get("session_establishment")?]),
+        ("nfc_ndef", nfc_seeds().0),
+        ("nfc_apdu", nfc_seeds().1),
         (
             "ble_framing",
             vec![
@@ -198,6 +202,35 @@ fn dcapi_seed() -> Vec<u8> {
         rest: mdoc::cbor::MapRest::default(),
     };
     info.to_base64url().into_bytes()
+}
+
+/// NDEF seeds (a static Handover Select, a Handover Request, a TNEP service parameter message)
+/// and APDU seeds (a reader's static-handover commands, 0xfe-separated).
+fn nfc_seeds() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    use mdoc::nfc::{carrier, ndef, reader, tag, tnep};
+    let ble = carrier::Carrier::Ble(
+        carrier::BleOob::default()
+            .with_role(carrier::LeRole::PeripheralOnly)
+            .with_uuid([0x45; 16]),
+    );
+    let mut ndef_seeds = Vec::new();
+    ndef_seeds.extend(tag::handover_select(&[0xa0], std::slice::from_ref(&ble)).ok());
+    ndef_seeds.extend(
+        reader::Reader::new(vec![ble.clone()], 1)
+            .handover_request()
+            .ok(),
+    );
+    ndef_seeds.extend(ndef::encode(&[tnep::status(tnep::STATUS_SUCCESS)]).ok());
+    let apdus: Vec<Vec<u8>> = vec![
+        [&[0x00, 0xa4, 0x04, 0x00, 0x07][..], &tag::NDEF_AID, &[0x00]].concat(),
+        [&[0x00, 0xa4, 0x00, 0x0c, 0x02][..], &tag::CC_FILE].concat(),
+        vec![0x00, 0xb0, 0x00, 0x00, 0x0f],
+        [&[0x00, 0xa4, 0x00, 0x0c, 0x02][..], &tag::NDEF_FILE].concat(),
+        vec![0x00, 0xb0, 0x00, 0x00, 0x02],
+        vec![0x00, 0xb0, 0x00, 0x02, 0xff],
+        vec![0x00, 0xd6, 0x00, 0x00, 0x02, 0x00, 0x00],
+    ];
+    (ndef_seeds, vec![apdus.join(&0xfe)])
 }
 
 fn write_seeds(dir: &Path) -> Result<(), String> {
