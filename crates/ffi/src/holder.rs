@@ -215,7 +215,7 @@ fn selection_record(selection: wallet::consent::Selection) -> Selection {
 /// A proximity presentation: QR code, requests, consent, responses.
 #[derive(uniffi::Object)]
 pub struct PresentationSession {
-    inner: Mutex<ProximitySession>,
+    pub(crate) inner: Mutex<ProximitySession>,
     consent: Mutex<Option<wallet::consent::ConsentRequest>>,
 }
 

@@ -12,6 +12,7 @@ mod authority;
 mod convert;
 mod error;
 mod holder;
+mod nfc;
 mod reader;
 mod secure_area;
 
@@ -20,6 +21,7 @@ pub use authority::{ReaderCredential, SampleDocument, TestAuthority};
 pub use convert::*;
 pub use error::{CitizenWalletError, SecureAreaError};
 pub use holder::{DcapiSession, OpenId4VpSession, PresentationSession, Wallet};
+pub use nfc::{NfcEngagement, NfcEngagementState, VerifierNfcEngagement};
 pub use reader::{Verifier, VerifierDcapiRequest, VerifierOpenId4VpRequest, VerifierSession};
 pub use secure_area::{SecureArea, software_secure_area};
 

@@ -14,8 +14,8 @@ use crate::error::CitizenWalletError;
 /// A verifier (reader): trusted issuers and, optionally, the reader key that identifies it.
 #[derive(uniffi::Object)]
 pub struct Verifier {
-    issuer_anchors: TrustAnchors,
-    reader_key: Option<verifier::ReaderKey>,
+    pub(crate) issuer_anchors: TrustAnchors,
+    pub(crate) reader_key: Option<verifier::ReaderKey>,
 }
 
 #[uniffi::export]
@@ -188,9 +188,9 @@ impl VerifierDcapiRequest {
 /// One reader session.
 #[derive(uniffi::Object)]
 pub struct VerifierSession {
-    inner: Mutex<verifier::ReaderSession>,
-    issuer_anchors: TrustAnchors,
-    reader_key: Option<verifier::ReaderKey>,
+    pub(crate) inner: Mutex<verifier::ReaderSession>,
+    pub(crate) issuer_anchors: TrustAnchors,
+    pub(crate) reader_key: Option<verifier::ReaderKey>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

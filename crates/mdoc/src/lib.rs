@@ -9,12 +9,14 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod ble;
 pub mod cbor;
 pub mod clock;
 pub mod cose;
 pub mod definitions;
 pub mod hpke;
 pub mod limits;
+pub mod nfc;
 pub mod online;
 pub mod openid4vci;
 pub mod profiles;

@@ -10,6 +10,7 @@
 
 pub mod authenticity;
 pub mod dcapi;
+pub mod nfc;
 pub mod openid4vp;
 pub mod report;
 pub mod request;

@@ -44,6 +44,9 @@ pub enum VerifierError {
     /// The wallet declined (an `access_denied` error response).
     #[error("the wallet declined the request")]
     WalletDeclined,
+    /// NFC engagement failed.
+    #[error("NFC engagement: {0}")]
+    Nfc(#[from] mdoc::nfc::NfcError),
     /// The request was already answered: a request is single-use, so a second response (a
     /// replay, or a copy of the first) is refused. Make a new request.
     #[error("this request has already been answered; a request is single-use")]
@@ -70,13 +73,21 @@ impl ReaderSession {
     /// Reads the wallet's `mdoc:` QR code, makes an ephemeral reader key and derives the session
     /// keys.
     pub fn from_qr_uri(uri: &str) -> Result<Self, VerifierError> {
-        let engagement = DeviceEngagement::from_qr_uri(uri)?;
+        Self::from_engagement(DeviceEngagement::from_qr_uri(uri)?, Handover::Qr)
+    }
+
+    /// Starts from DeviceEngagement bytes received otherwise (NFC: the Handover Select's
+    /// DeviceEngagement record) with the SessionTranscript handover they came with.
+    pub fn from_engagement(
+        engagement: Tagged<DeviceEngagement>,
+        handover: Handover,
+    ) -> Result<Self, VerifierError> {
         let e_reader_key = mdoc::rng::new_p256_secret_key();
         let e_reader_key_bytes = Tagged::new(CoseKey::new(e_reader_key.public_key()));
         let transcript = SessionTranscript {
             device_engagement: Some(engagement.embedded().clone()),
             e_reader_key: Some(e_reader_key_bytes.embedded().clone()),
-            handover: Handover::Qr,
+            handover,
         };
         let shared = ecdh(&e_reader_key, engagement.e_device_key().public_key());
         let keys = SessionKeys::derive(&shared, transcript.to_bytes().encoded());

@@ -20,6 +20,7 @@ pub mod issuance;
 pub mod history;
 pub mod i18n;
 pub mod keys;
+pub mod nfc;
 pub mod openid4vp;
 pub mod presentation;
 pub mod provisioning;

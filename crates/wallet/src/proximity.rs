@@ -54,6 +54,7 @@ pub struct ProximitySession {
     engagement: Tagged<DeviceEngagement>,
     state: State,
     pending: Option<PreparedRequest>,
+    handover: Handover,
 }
 
 impl std::fmt::Debug for ProximitySession {
@@ -81,6 +82,7 @@ impl ProximitySession {
             engagement,
             state: State::AwaitingEstablishment,
             pending: None,
+            handover: Handover::Qr,
         }
     }
 
@@ -92,6 +94,18 @@ impl ProximitySession {
     /// DeviceEngagementBytes as sent.
     pub fn engagement(&self) -> &Embedded {
         self.engagement.embedded()
+    }
+
+    /// Sets the SessionTranscript's handover before the reader's first message: NFC
+    /// engagement's Handover Select and Request (see `crate::nfc`). QR engagement by default.
+    pub fn set_handover(&mut self, handover: Handover) -> Result<(), WalletError> {
+        match self.state {
+            State::AwaitingEstablishment => {
+                self.handover = handover;
+                Ok(())
+            }
+            _ => Err(WalletError::WrongState),
+        }
     }
 
     /// The session transcript, once established.
@@ -136,7 +150,7 @@ impl ProximitySession {
                 let transcript = SessionTranscript {
                     device_engagement: Some(self.engagement.embedded().clone()),
                     e_reader_key: Some(establishment.e_reader_key.embedded().clone()),
-                    handover: Handover::Qr,
+                    handover: self.handover.clone(),
                 };
                 let shared = ecdh(&self.e_device_key, &e_reader_key);
                 let keys = SessionKeys::derive(&shared, transcript.to_bytes().encoded());

@@ -35,6 +35,10 @@ pub const TARGETS: &[&str] = &[
     "openid4vci_offer",
     "openid4vci_metadata",
     "openid4vci_credential_response",
+    "ble_framing",
+    "nfc_ndef",
+    "nfc_apdu",
+    "status_token",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -133,6 +137,21 @@ fn seeds() -> Result<Seeds, String> {
             vec![b"CWR1".iter().copied().chain(credential).collect()],
         ),
         ("wallet_session", vec![get("session_establishment")?]),
+        ("status_token", vec![status_token_seed()?]),
+        ("nfc_ndef", nfc_seeds().0),
+        ("nfc_apdu", nfc_seeds().1),
+        (
+            "ble_framing",
+            vec![
+                // MTU 23: a two-chunk message, then a single-chunk one.
+                [
+                    0x00, 0x01, 0xa1, 0x61, 0xfe, 0x00, 0x61, 0x00, 0xfe, 0x00, 0x14,
+                ]
+                .to_vec(),
+                // A 4-byte length prefix and its message, for the L2CAP decoder.
+                [0x10, 0x00, 0x00, 0x00, 0x02, 0xa0, 0xf6].to_vec(),
+            ],
+        ),
         ("dcapi", vec![dcapi_seed()]),
         (
             "openid4vp",
@@ -164,6 +183,19 @@ fn seeds() -> Result<Seeds, String> {
                 .collect(),
         ),
     ])
+}
+
+/// The Status List Token CWT example of draft-ietf-oauth-status-list-20 (hex, `#` comments).
+fn status_token_seed() -> Result<Vec<u8>, String> {
+    let path = root().join("crates/mdoc/src/status/testdata/status_list_cwt.hex");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let hex: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .flat_map(|l| l.chars().filter(char::is_ascii_hexdigit))
+        .collect();
+    hex::decode(hex).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// OpenID4VCI 1.0 §4.1.1 and §4.1.3 offers, the §4.1.3 by-reference URI and the §6.1 token
@@ -226,6 +258,35 @@ fn dcapi_seed() -> Vec<u8> {
         rest: mdoc::cbor::MapRest::default(),
     };
     info.to_base64url().into_bytes()
+}
+
+/// NDEF seeds (a static Handover Select, a Handover Request, a TNEP service parameter message)
+/// and APDU seeds (a reader's static-handover commands, 0xfe-separated).
+fn nfc_seeds() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    use mdoc::nfc::{carrier, ndef, reader, tag, tnep};
+    let ble = carrier::Carrier::Ble(
+        carrier::BleOob::default()
+            .with_role(carrier::LeRole::PeripheralOnly)
+            .with_uuid([0x45; 16]),
+    );
+    let mut ndef_seeds = Vec::new();
+    ndef_seeds.extend(tag::handover_select(&[0xa0], std::slice::from_ref(&ble)).ok());
+    ndef_seeds.extend(
+        reader::Reader::new(vec![ble.clone()], 1)
+            .handover_request()
+            .ok(),
+    );
+    ndef_seeds.extend(ndef::encode(&[tnep::status(tnep::STATUS_SUCCESS)]).ok());
+    let apdus: Vec<Vec<u8>> = vec![
+        [&[0x00, 0xa4, 0x04, 0x00, 0x07][..], &tag::NDEF_AID, &[0x00]].concat(),
+        [&[0x00, 0xa4, 0x00, 0x0c, 0x02][..], &tag::CC_FILE].concat(),
+        vec![0x00, 0xb0, 0x00, 0x00, 0x0f],
+        [&[0x00, 0xa4, 0x00, 0x0c, 0x02][..], &tag::NDEF_FILE].concat(),
+        vec![0x00, 0xb0, 0x00, 0x00, 0x02],
+        vec![0x00, 0xb0, 0x00, 0x02, 0xff],
+        vec![0x00, 0xd6, 0x00, 0x00, 0x02, 0x00, 0x00],
+    ];
+    (ndef_seeds, vec![apdus.join(&0xfe)])
 }
 
 fn write_seeds(dir: &Path) -> Result<(), String> {
