@@ -239,10 +239,12 @@ fn present(ours: &Ours, purpose: Purpose, mac: bool, channel: Channel) -> Presen
     // Our own verifier accepts it first.
     let context = VerificationContext {
         transcript: transcript.clone(),
-        requests: requests
-            .iter()
-            .map(DocumentRequest::items_request)
-            .collect(),
+        requests: Some(
+            requests
+                .iter()
+                .map(DocumentRequest::items_request)
+                .collect(),
+        ),
         issuer_anchors: TrustAnchors::new(vec![ours.issuer.iaca().certificate().clone()]),
         now: ours.now,
         e_reader_key: mac.then(|| e_reader.clone()),
@@ -469,7 +471,7 @@ fn peer_presents(peer: &str, options: &[&str]) -> PeerPresentation {
         response: read("device_response.cbor"),
         context: VerificationContext {
             transcript,
-            requests: vec![request.items_request()],
+            requests: Some(vec![request.items_request()]),
             issuer_anchors: TrustAnchors::from_pem(&iaca).unwrap(),
             now: SystemClock.now(),
             e_reader_key,

@@ -16,9 +16,9 @@
 mod atomic;
 pub mod consent;
 pub mod dcapi;
-pub mod issuance;
 pub mod history;
 pub mod i18n;
+pub mod issuance;
 pub mod keys;
 pub mod nfc;
 pub mod openid4vp;

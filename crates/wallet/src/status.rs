@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use mdoc::cbor::{self, Value};
 use mdoc::definitions::IssuerSigned;
 use mdoc::status::{
-    DEFAULT_MAX_INFLATED, StatusError, StatusReference, StatusType, VerifiedList, status_reference,
-    VerifiedToken, verify_token,
+    DEFAULT_MAX_INFLATED, StatusError, StatusReference, StatusType, VerifiedList, VerifiedToken,
+    status_reference, verify_token,
 };
 use mdoc::time::Timestamp;
 

@@ -59,21 +59,3 @@ fn found_alg(found: &Option<i64>) -> String {
         None => "is missing or not an integer".to_owned(),
     }
 }
-
-/// The CBOR type of `value`, for error messages (never the value itself).
-pub(crate) fn cbor_type(value: &crate::cbor::Value) -> &'static str {
-    use crate::cbor::Value;
-    match value {
-        Value::Unsigned(_) | Value::Negative(_) => "an integer",
-        Value::Bytes(_) => "a byte string",
-        Value::Text(_) => "a text string",
-        Value::Array(_) => "an array",
-        Value::Map(_) => "a map",
-        Value::Tag(..) => "a tagged value",
-        Value::Embedded(_) => "embedded CBOR",
-        Value::Bool(_) => "a boolean",
-        Value::Null => "null",
-        Value::Undefined => "undefined",
-        Value::Float(_) => "a float",
-    }
-}

@@ -1,15 +1,11 @@
 //! COSE_Key for P-256 (RFC 9053 §7.1.1): EC2 keys with x and y coordinates.
 
+use ciborium::Value as CValue;
+use coset::{AsCborValue, KeyType, Label, iana};
 use p256::PublicKey;
 
-use crate::cbor::{CborError, FieldMap, FromCbor, MapRest, ToCbor, Value};
-
-const KTY: i64 = 1;
-const KTY_EC2: i64 = 2;
-const CRV: i64 = -1;
-const CRV_P256: i64 = 1;
-const X: i64 = -2;
-const Y: i64 = -3;
+use super::convert;
+use crate::cbor::{CborError, FromCbor, ToCbor, Value};
 
 /// Why a COSE_Key was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,14 +22,14 @@ pub enum KeyError {
     InvalidPoint,
 }
 
-/// A P-256 public key as a COSE_Key `{1: 2, -1: 1, -2: x, -3: y}`.
+/// A P-256 public key as a COSE_Key `{1: 2, -1: 1, -2: x, -3: y}`, read with coset.
 ///
-/// Decoding checks that the point is on the curve; unknown parameters (such as `kid`) are kept
-/// so the key re-encodes as received.
+/// Decoding checks that the point is on the curve; other parameters (such as `kid`) are kept
+/// in the coset key, so they are written again when the key is.
 #[derive(Clone, PartialEq)]
 pub struct CoseKey {
     public_key: PublicKey,
-    rest: MapRest,
+    key: coset::CoseKey,
 }
 
 impl std::fmt::Debug for CoseKey {
@@ -42,13 +38,17 @@ impl std::fmt::Debug for CoseKey {
     }
 }
 
+/// The COSE_Key context, for errors.
+const CONTEXT: &str = "COSE_Key";
+
 impl CoseKey {
     /// The COSE_Key for `public_key`.
     pub fn new(public_key: PublicKey) -> Self {
-        CoseKey {
-            public_key,
-            rest: MapRest::default(),
-        }
+        let point = public_key.to_sec1_bytes();
+        let x = point.get(1..33).unwrap_or_default().to_vec();
+        let y = point.get(33..65).unwrap_or_default().to_vec();
+        let key = coset::CoseKeyBuilder::new_ec2_pub_key(iana::EllipticCurve::P_256, x, y).build();
+        CoseKey { public_key, key }
     }
 
     /// The P-256 public key.
@@ -63,23 +63,48 @@ impl CoseKey {
 
     /// Reads a COSE_Key from a decoded value, with a specific error for each failure.
     pub fn from_value(value: &Value) -> Result<Self, KeyError> {
-        let mut fields = FieldMap::new(value, "COSE_Key")?;
-        let kty: i64 = fields.required_int(KTY, "kty")?;
-        let crv: i64 = fields.required_int(CRV, "crv")?;
-        if kty != KTY_EC2 || crv != CRV_P256 {
+        let invalid = |_| CborError::InvalidValue { context: CONTEXT };
+        let Value::Map(entries) = value else {
+            return Err(CborError::TypeMismatch {
+                context: CONTEXT,
+                expected: "a map",
+            }
+            .into());
+        };
+        if !entries.iter().any(|(k, _)| k.as_i64() == Some(1)) {
+            return Err(CborError::MissingField {
+                context: CONTEXT,
+                field: "kty",
+            }
+            .into());
+        }
+        let key = coset::CoseKey::from_cbor_value(convert::to_ciborium(value).map_err(invalid)?)
+            .map_err(|_| CborError::InvalidValue { context: CONTEXT })?;
+        if key.kty != KeyType::Assigned(iana::KeyType::EC2) {
             return Err(KeyError::UnsupportedKey);
         }
-        let x = coordinate(fields.value_int(X), "x")?;
-        let y = coordinate(fields.value_int(Y), "y")?;
+        let param = |label: iana::Ec2KeyParameter, field: &'static str| {
+            key.params
+                .iter()
+                .find(|(l, _)| *l == Label::Int(label as i64))
+                .map(|(_, v)| v)
+                .ok_or(CborError::MissingField {
+                    context: CONTEXT,
+                    field,
+                })
+        };
+        let crv = param(iana::Ec2KeyParameter::Crv, "crv")?;
+        if *crv != CValue::from(iana::EllipticCurve::P_256 as u64) {
+            return Err(KeyError::UnsupportedKey);
+        }
+        let x = coordinate(param(iana::Ec2KeyParameter::X, "x")?)?;
+        let y = coordinate(param(iana::Ec2KeyParameter::Y, "y")?)?;
         let mut sec1 = [0u8; 65];
         sec1[0] = 0x04;
         sec1[1..33].copy_from_slice(x);
         sec1[33..].copy_from_slice(y);
         let public_key = PublicKey::from_sec1_bytes(&sec1).map_err(|_| KeyError::InvalidPoint)?;
-        Ok(CoseKey {
-            public_key,
-            rest: fields.finish(),
-        })
+        Ok(CoseKey { public_key, key })
     }
 
     /// The CBOR bytes of this key.
@@ -88,39 +113,32 @@ impl CoseKey {
     }
 }
 
-fn coordinate<'a>(value: Option<&'a Value>, field: &'static str) -> Result<&'a [u8; 32], KeyError> {
-    let value = value.ok_or(CborError::MissingField {
-        context: "COSE_Key",
-        field,
-    })?;
-    value
-        .as_bytes()
-        .and_then(|b| <&[u8; 32]>::try_from(b).ok())
-        .ok_or(KeyError::InvalidPoint)
+/// A coordinate: exactly 32 bytes.
+fn coordinate(value: &CValue) -> Result<&[u8; 32], KeyError> {
+    match value {
+        CValue::Bytes(b) => <&[u8; 32]>::try_from(b.as_slice()).map_err(|_| KeyError::InvalidPoint),
+        _ => Err(KeyError::InvalidPoint),
+    }
 }
 
 impl FromCbor for CoseKey {
     fn from_cbor(value: &Value) -> Result<Self, CborError> {
         CoseKey::from_value(value).map_err(|e| match e {
             KeyError::Cbor(c) => c,
-            _ => CborError::InvalidValue {
-                context: "COSE_Key",
-            },
+            _ => CborError::InvalidValue { context: CONTEXT },
         })
     }
 }
 
 impl ToCbor for CoseKey {
     fn to_cbor(&self) -> Value {
-        let point = self.public_key.to_sec1_bytes();
-        let x = point.get(1..33).unwrap_or_default().to_vec();
-        let y = point.get(33..65).unwrap_or_default().to_vec();
-        self.rest.build(vec![
-            (Value::int(KTY), Value::int(KTY_EC2)),
-            (Value::int(CRV), Value::int(CRV_P256)),
-            (Value::int(X), Value::Bytes(x)),
-            (Value::int(Y), Value::Bytes(y)),
-        ])
+        // A key read or built here has unique labels, so coset always writes it.
+        self.key
+            .clone()
+            .to_cbor_value()
+            .map_err(convert::from_coset)
+            .and_then(convert::from_ciborium)
+            .unwrap_or(Value::Null)
     }
 }
 

@@ -3,19 +3,16 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::{CoseError, Parts};
+use coset::{Header, MacContext, iana};
+
+use super::{CoseError, Parts, check_protected, protected_alg, to_value};
 use crate::cbor::{CborError, FromCbor, ToCbor, Value};
 
 /// A COSE_Mac0 with a detached payload, as deviceMac uses it.
 #[derive(Clone, PartialEq)]
 pub struct CoseMac0 {
-    inner: Parts,
+    inner: coset::CoseMac0,
 }
-
-/// COSE algorithm identifier of HMAC 256/256 (HMAC with SHA-256, full tag).
-const HMAC_256_256: i64 = 5;
-/// The context string of a COSE_Mac0 MAC_structure.
-const MAC0: &str = "MAC0";
 
 impl std::fmt::Debug for CoseMac0 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -34,32 +31,54 @@ fn hmac(key: &[u8; 32], data: &[u8]) -> Hmac<Sha256> {
     mac
 }
 
+/// The MAC_structure `["MAC0", protected bytes, h'', payload]` (coset builds it from the
+/// protected header's bytes as received).
+fn to_be_maced(mac0: &coset::CoseMac0, payload: &[u8]) -> Vec<u8> {
+    coset::mac_structure_data(MacContext::CoseMac0, mac0.protected.clone(), &[], payload)
+}
+
 impl CoseMac0 {
     /// Reads a COSE_Mac0 from a decoded CBOR value.
     pub fn from_value(value: &Value) -> Result<Self, CoseError> {
+        let parts = Parts::from_value(value)?;
         Ok(CoseMac0 {
-            inner: Parts::from_value(value)?,
+            inner: coset::CoseMac0 {
+                protected: parts.protected,
+                unprotected: parts.unprotected,
+                payload: parts.payload,
+                tag: parts.tag,
+            },
         })
     }
 
     /// MACs the detached `payload` with HMAC-SHA256 under `key`.
     pub fn create(key: &[u8; 32], payload: &[u8]) -> Self {
-        let mut inner = Parts::new(HMAC_256_256, Vec::new(), None);
-        let mac_structure = inner.to_be_authenticated(MAC0, payload);
+        let protected = protected_alg(iana::Algorithm::HMAC_256_256);
+        let mut inner = coset::CoseMac0 {
+            protected,
+            unprotected: Header::default(),
+            payload: None,
+            tag: Vec::new(),
+        };
+        let mac_structure = to_be_maced(&inner, payload);
         inner.tag = hmac(key, &mac_structure).finalize().into_bytes().to_vec();
         CoseMac0 { inner }
     }
 
     /// Verifies the tag over the detached `payload` in constant time.
     pub fn verify(&self, key: &[u8; 32], payload: &[u8]) -> Result<(), CoseError> {
-        self.inner.check_protected(HMAC_256_256, "HMAC 256/256")?;
+        check_protected(
+            &self.inner.protected,
+            iana::Algorithm::HMAC_256_256,
+            "HMAC 256/256",
+        )?;
         if self.inner.payload.is_some() {
             return Err(CoseError::PayloadMode {
                 expected: "detached",
                 found: "attached",
             });
         }
-        let mac_structure = self.inner.to_be_authenticated(MAC0, payload);
+        let mac_structure = to_be_maced(&self.inner, payload);
         hmac(key, &mac_structure)
             .verify_slice(&self.inner.tag)
             .map_err(|_| CoseError::BadMac)
@@ -81,7 +100,7 @@ impl FromCbor for CoseMac0 {
 
 impl ToCbor for CoseMac0 {
     fn to_cbor(&self) -> Value {
-        self.inner.to_value()
+        to_value(self.inner.clone())
     }
 }
 

@@ -1,9 +1,23 @@
 //! COSE (RFC 9052) as ISO 18013-5 uses it: P-256 keys ([`CoseKey`]), ES256 signatures
 //! ([`CoseSign1`]) and HMAC-SHA256 MACs ([`CoseMac0`]), all verified over the bytes as received.
 //!
-//! The structures are read and written with this crate's own CBOR model, so that the library
-//! carries one CBOR implementation: the protected header and the payload keep their bytes, the
-//! ToBeSigned / ToBeMaced structures are encoded deterministically from them.
+//! The structures are coset's (`coset::CoseSign1`, `coset::CoseMac0`, `coset::CoseKey`), read
+//! with coset's RFC 9052 header rules: labels are integers or text and appear once, alg is an
+//! int or tstr, crit a non-empty array of labels, content type a uint or a `type/subtype` tstr,
+//! kid / IV / partial IV non-empty bstrs, never both IVs. The protected header keeps the bytes
+//! received (`ProtectedHeader::original_data`) and the Sig_structure / MAC_structure are built by
+//! coset over those bytes and over the payload as received (or the detached payload given).
+//!
+//! They arrive inside larger messages decoded once by [`crate::cbor`] under its input limits and
+//! memory budget; [`convert`] hands the decoded parts to coset, and coset's errors are mapped
+//! onto the small [`CoseError`] (nothing from the input is carried).
+//!
+//! One tolerance, in the unprotected bucket only: a `kid` of `undefined` or `null` is taken as
+//! absent. @auth0/mdl writes `{4: undefined}` there by default. RFC 9052 §3.1 makes kid only a
+//! hint for finding the key, unauthenticated when unprotected, and ISO 18013-5 never uses it:
+//! the issuer key comes from x5chain (§9.1.2.4) and the device key from the MSO (§9.1.3), so
+//! ignoring an empty hint weakens no check. A protected kid must still be a non-empty bstr.
+mod convert;
 mod error;
 mod key;
 mod mac0;
@@ -14,32 +28,18 @@ pub use key::{CoseKey, KeyError};
 pub use mac0::CoseMac0;
 pub use sign1::{CoseSign1, Es256Signer, MAX_X5CHAIN_LEN, Payload, SignerError, sign_es256_with};
 
+use coset::{AsCborValue, Header, ProtectedHeader, RegisteredLabelWithPrivate, iana};
+
 use crate::cbor::{self, Value};
 
-/// COSE header label of the algorithm.
-const ALG: i64 = 1;
-/// COSE header label of the critical parameters.
-const CRIT: i64 = 2;
-/// COSE header label of the content type.
-const CONTENT_TYPE: i64 = 3;
 /// COSE header label of the key identifier.
 const KID: i64 = 4;
-/// COSE header label of the initialisation vector.
-const IV: i64 = 5;
-/// COSE header label of the partial initialisation vector.
-const PARTIAL_IV: i64 = 6;
 
-/// The four fields COSE_Sign1 and COSE_Mac0 share (RFC 9052 §4.2, §6.2), untagged, with the
-/// protected header kept as the bytes received (or produced) so that signatures and MACs are
-/// checked over exactly those bytes.
-#[derive(Debug, Clone, PartialEq)]
+/// The four fields COSE_Sign1 and COSE_Mac0 share (RFC 9052 §4.2, §6.2), untagged, read into
+/// coset's header types; the protected header keeps its bytes as received.
 struct Parts {
-    /// The serialized protected header (the content of the byte string; may be empty).
-    protected: Vec<u8>,
-    /// The protected header's entries, decoded from `protected`.
-    protected_map: Vec<(Value, Value)>,
-    /// The unprotected header's entries.
-    unprotected: Vec<(Value, Value)>,
+    protected: ProtectedHeader,
+    unprotected: Header,
     /// The attached payload, or `None` when detached (null).
     payload: Option<Vec<u8>>,
     /// The signature or MAC tag.
@@ -52,18 +52,8 @@ impl Parts {
         let Some([protected, unprotected, payload, tag]) = value.as_array() else {
             return Err(CoseError::Malformed);
         };
-        let protected = protected.as_bytes().ok_or(CoseError::Malformed)?.to_vec();
-        let protected_map = if protected.is_empty() {
-            Vec::new()
-        } else {
-            match cbor::decode(&protected) {
-                Ok(Value::Map(entries)) => entries,
-                _ => return Err(CoseError::Malformed),
-            }
-        };
-        check_header(&protected_map, Bucket::Protected)?;
-        let unprotected = unprotected.as_map().ok_or(CoseError::Malformed)?.to_vec();
-        check_header(&unprotected, Bucket::Unprotected)?;
+        let protected = protected.as_bytes().ok_or(CoseError::Malformed)?;
+        let unprotected = unprotected.as_map().ok_or(CoseError::Malformed)?;
         let payload = match payload {
             Value::Bytes(bytes) => Some(bytes.clone()),
             Value::Null => None,
@@ -71,147 +61,111 @@ impl Parts {
         };
         let tag = tag.as_bytes().ok_or(CoseError::Malformed)?.to_vec();
         Ok(Parts {
-            protected,
-            protected_map,
-            unprotected,
+            protected: protected_header(protected)?,
+            unprotected: unprotected_header(unprotected)?,
             payload,
             tag,
         })
     }
-
-    /// A new structure whose protected header holds only `alg`.
-    fn new(alg: i64, unprotected: Vec<(Value, Value)>, payload: Option<Vec<u8>>) -> Self {
-        let protected_map = vec![(Value::int(ALG), Value::int(alg))];
-        Parts {
-            protected: cbor::encode(&Value::Map(protected_map.clone())),
-            protected_map,
-            unprotected,
-            payload,
-            tag: Vec::new(),
-        }
-    }
-
-    /// The structure as a CBOR value.
-    fn to_value(&self) -> Value {
-        Value::Array(vec![
-            Value::Bytes(self.protected.clone()),
-            Value::Map(self.unprotected.clone()),
-            self.payload.clone().map_or(Value::Null, Value::Bytes),
-            Value::Bytes(self.tag.clone()),
-        ])
-    }
-
-    /// The Sig_structure / MAC_structure with an empty external_aad:
-    /// `[context, body_protected, external_aad, payload]`.
-    fn to_be_authenticated(&self, context: &str, payload: &[u8]) -> Vec<u8> {
-        cbor::encode(&Value::Array(vec![
-            Value::text(context),
-            Value::Bytes(self.protected.clone()),
-            Value::Bytes(Vec::new()),
-            Value::Bytes(payload.to_vec()),
-        ]))
-    }
-
-    /// Checks the protected header: the required algorithm, and no critical parameters we do
-    /// not understand.
-    fn check_protected(&self, alg: i64, name: &'static str) -> Result<(), CoseError> {
-        let found = header_value(&self.protected_map, ALG).and_then(Value::as_i64);
-        if found != Some(alg) {
-            return Err(CoseError::Algorithm {
-                expected: name,
-                found,
-            });
-        }
-        if header_value(&self.protected_map, CRIT).is_some() {
-            return Err(CoseError::UnsupportedCritical);
-        }
-        Ok(())
-    }
 }
 
-/// The value under the integer `label` in a header.
-fn header_value(header: &[(Value, Value)], label: i64) -> Option<&Value> {
-    header
-        .iter()
-        .find(|(l, _)| l.as_i64() == Some(label))
-        .map(|(_, v)| v)
-}
-
-/// A header label: an integer that fits in `i64`, or text (RFC 9052 §3.1).
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-enum Label<'a> {
-    Int(i64),
-    Text(&'a str),
-}
-
-fn label(value: &Value) -> Option<Label<'_>> {
-    match value {
-        Value::Text(t) => Some(Label::Text(t)),
-        other => other.as_i64().map(Label::Int),
-    }
-}
-
-/// Which header bucket a map is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Bucket {
-    Protected,
-    Unprotected,
-}
-
-/// Checks a header map as RFC 9052 §3.1 defines it: labels are integers or text, appear once,
-/// and the common parameters have their defined types (alg: int / tstr; crit: a non-empty
-/// array of labels; content type: uint / tstr; kid, IV, partial IV: bstr; never both IVs).
-///
-/// One tolerance, in the unprotected bucket only: a `kid` of `undefined` or `null` is taken as
-/// absent. @auth0/mdl writes `{4: undefined}` there by default. RFC 9052 §3.1 makes kid only a
-/// hint for finding the key, unauthenticated when unprotected, and ISO 18013-5 never uses it:
-/// the issuer key comes from x5chain (§9.1.2.4) and the device key from the MSO (§9.1.3), so
-/// ignoring an empty hint weakens no check. A protected kid must still be a bstr.
-fn check_header(header: &[(Value, Value)], bucket: Bucket) -> Result<(), CoseError> {
-    let mut labels = Vec::with_capacity(header.len());
-    for (key, value) in header {
-        let key = label(key).ok_or(CoseError::Malformed)?;
-        let well_typed = match key {
-            Label::Int(ALG) => matches!(value, Value::Text(_)) || value.as_i64().is_some(),
-            Label::Int(CRIT) => value
-                .as_array()
-                .is_some_and(|items| !items.is_empty() && items.iter().all(|l| label(l).is_some())),
-            Label::Int(CONTENT_TYPE) => matches!(value, Value::Unsigned(_) | Value::Text(_)),
-            Label::Int(KID)
-                if bucket == Bucket::Unprotected
-                    && matches!(value, Value::Undefined | Value::Null) =>
-            {
-                true
-            }
-            Label::Int(KID | IV | PARTIAL_IV) => matches!(value, Value::Bytes(_)),
-            _ => true,
-        };
-        if !well_typed {
+/// Reads a protected header from the bytes received, which it keeps. The bytes are decoded by
+/// [`crate::cbor`] (bounded, duplicate keys and trailing bytes refused), then read by coset.
+fn protected_header(bytes: &[u8]) -> Result<ProtectedHeader, CoseError> {
+    let header = if bytes.is_empty() {
+        // RFC 9052 §3: a zero-length bstr stands for an empty protected header.
+        Header::default()
+    } else {
+        let value = cbor::decode(bytes).map_err(|_| CoseError::Malformed)?;
+        if value.as_map().is_none() {
             return Err(CoseError::Malformed);
         }
-        labels.push(key);
+        Header::from_cbor_value(convert::to_ciborium(&value)?).map_err(convert::from_coset)?
+    };
+    Ok(ProtectedHeader {
+        original_data: Some(bytes.to_vec()),
+        header,
+    })
+}
+
+/// Reads the unprotected header, dropping an empty (`undefined` / `null`) kid.
+fn unprotected_header(entries: &[(Value, Value)]) -> Result<Header, CoseError> {
+    let kept = entries
+        .iter()
+        .filter(|(label, value)| {
+            !(label.as_i64() == Some(KID) && matches!(value, Value::Undefined | Value::Null))
+        })
+        .map(|(k, v)| Ok((convert::to_ciborium(k)?, convert::to_ciborium(v)?)))
+        .collect::<Result<Vec<_>, CoseError>>()?;
+    Header::from_cbor_value(ciborium::Value::Map(kept)).map_err(convert::from_coset)
+}
+
+/// A protected header naming only `alg`, with its bytes fixed now, so that what is signed
+/// and what is sent are the same bytes.
+fn protected_alg(alg: iana::Algorithm) -> ProtectedHeader {
+    // `{1: alg}`, written deterministically.
+    let bytes = cbor::encode(&Value::Map(vec![(Value::int(1), Value::int(alg as i64))]));
+    ProtectedHeader {
+        original_data: Some(bytes),
+        header: coset::HeaderBuilder::new().algorithm(alg).build(),
     }
-    labels.sort_unstable();
-    let duplicate = labels.windows(2).any(|pair| pair.first() == pair.get(1));
-    let both_ivs = labels.binary_search(&Label::Int(IV)).is_ok()
-        && labels.binary_search(&Label::Int(PARTIAL_IV)).is_ok();
-    if duplicate || both_ivs {
-        return Err(CoseError::Malformed);
+}
+
+/// Checks the protected header: the required algorithm, and no critical parameters we do not
+/// understand.
+fn check_protected(
+    protected: &ProtectedHeader,
+    alg: iana::Algorithm,
+    name: &'static str,
+) -> Result<(), CoseError> {
+    let found = match &protected.header.alg {
+        Some(RegisteredLabelWithPrivate::Assigned(a)) => Some(*a as i64),
+        Some(RegisteredLabelWithPrivate::PrivateUse(a)) => Some(*a),
+        Some(RegisteredLabelWithPrivate::Text(_)) | None => None,
+    };
+    if found != Some(alg as i64) {
+        return Err(CoseError::Algorithm {
+            expected: name,
+            found,
+        });
+    }
+    if !protected.header.crit.is_empty() {
+        return Err(CoseError::UnsupportedCritical);
     }
     Ok(())
+}
+
+/// A coset structure as this crate's CBOR value.
+fn to_value<T: AsCborValue>(structure: T) -> Value {
+    // Writing a structure read or built here cannot fail (its header labels are unique);
+    // `null` stands in should coset ever refuse, and is refused by any reader.
+    structure
+        .to_cbor_value()
+        .map_err(convert::from_coset)
+        .and_then(convert::from_ciborium)
+        .unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parts(protected: Vec<u8>, unprotected: Value) -> Result<Parts, CoseError> {
-        Parts::from_value(&Value::Array(vec![
+    /// COSE header labels used in the tests.
+    const CRIT: i64 = 2;
+    const IV: i64 = 5;
+    const PARTIAL_IV: i64 = 6;
+
+    fn structure(protected: Vec<u8>, unprotected: Value) -> Value {
+        Value::Array(vec![
             Value::Bytes(protected),
             unprotected,
             Value::Null,
             Value::Bytes(vec![0; 64]),
-        ]))
+        ])
+    }
+
+    fn parts(protected: Vec<u8>, unprotected: Value) -> Result<Parts, CoseError> {
+        Parts::from_value(&structure(protected, unprotected))
     }
 
     #[test]
@@ -219,13 +173,20 @@ mod tests {
         // @auth0/mdl 3.0.1's default unprotected header: {4: undefined}.
         for empty in [Value::Undefined, Value::Null] {
             let unprotected = Value::Map(vec![(Value::int(KID), empty.clone())]);
-            parts(vec![0xa1, 0x01, 0x26], unprotected).unwrap();
+            let read = parts(vec![0xa1, 0x01, 0x26], unprotected).unwrap();
+            assert!(read.unprotected.key_id.is_empty());
         }
-        // Still refused: a protected kid of undefined (0xf7), an unprotected kid of another type.
-        assert_eq!(
-            parts(vec![0xa2, 0x01, 0x26, 0x04, 0xf7], Value::Map(vec![])).err(),
-            Some(CoseError::Malformed)
-        );
+        // Still refused: a protected kid of undefined (0xf7) or null (0xf6), an unprotected kid
+        // of another type.
+        for protected in [
+            vec![0xa2, 0x01, 0x26, 0x04, 0xf7],
+            vec![0xa2, 0x01, 0x26, 0x04, 0xf6],
+        ] {
+            assert_eq!(
+                parts(protected, Value::Map(vec![])).err(),
+                Some(CoseError::Malformed)
+            );
+        }
         let int_kid = Value::Map(vec![(Value::int(KID), Value::int(1))]);
         assert_eq!(
             parts(vec![0xa1, 0x01, 0x26], int_kid).err(),
@@ -236,8 +197,11 @@ mod tests {
     #[test]
     fn headers_are_checked() {
         let ok = parts(vec![0xa1, 0x01, 0x26], Value::Map(vec![])).unwrap();
-        ok.check_protected(-7, "ES256").unwrap();
-        assert_eq!(cbor::encode(&ok.to_value()), {
+        check_protected(&ok.protected, iana::Algorithm::ES256, "ES256").unwrap();
+        // The protected header keeps its bytes, and a structure re-encodes as received.
+        let value = structure(vec![0xa1, 0x01, 0x26], Value::Map(vec![]));
+        let sign1 = CoseSign1::from_value(&value).unwrap();
+        assert_eq!(cbor::encode(&crate::cbor::ToCbor::to_cbor(&sign1)), {
             let mut expected = vec![0x84, 0x43, 0xa1, 0x01, 0x26, 0xa0, 0xf6, 0x58, 0x40];
             expected.extend([0; 64]);
             expected
@@ -245,7 +209,16 @@ mod tests {
         // An empty protected header is allowed, but names no algorithm.
         let empty = parts(vec![], Value::Map(vec![])).unwrap();
         assert_eq!(
-            empty.check_protected(-7, "ES256"),
+            check_protected(&empty.protected, iana::Algorithm::ES256, "ES256"),
+            Err(CoseError::Algorithm {
+                expected: "ES256",
+                found: None
+            })
+        );
+        // A text algorithm is not ES256 either.
+        let text_alg = parts(vec![0xa1, 0x01, 0x61, b'x'], Value::Map(vec![])).unwrap();
+        assert_eq!(
+            check_protected(&text_alg.protected, iana::Algorithm::ES256, "ES256"),
             Err(CoseError::Algorithm {
                 expected: "ES256",
                 found: None
@@ -257,13 +230,14 @@ mod tests {
             Value::Map(vec![]),
         );
         assert_eq!(
-            crit.unwrap().check_protected(-7, "ES256"),
+            check_protected(&crit.unwrap().protected, iana::Algorithm::ES256, "ES256"),
             Err(CoseError::UnsupportedCritical)
         );
         let malformed = [
-            // Protected header that is not a map, or has trailing bytes.
+            // Protected header that is not a map, or has trailing bytes, or a duplicate label.
             (vec![0x80], Value::Map(vec![])),
             (vec![0xa1, 0x01, 0x26, 0x00], Value::Map(vec![])),
+            (vec![0xa2, 0x01, 0x26, 0x01, 0x26], Value::Map(vec![])),
             // Empty crit, kid of the wrong type, a float label, both IVs.
             (vec![0xa1, 0x02, 0x80], Value::Map(vec![])),
             (
@@ -277,8 +251,8 @@ mod tests {
             (
                 vec![0xa0],
                 Value::Map(vec![
-                    (Value::int(IV), Value::Bytes(vec![])),
-                    (Value::int(PARTIAL_IV), Value::Bytes(vec![])),
+                    (Value::int(IV), Value::Bytes(vec![1])),
+                    (Value::int(PARTIAL_IV), Value::Bytes(vec![1])),
                 ]),
             ),
             // A duplicate label.
@@ -289,15 +263,29 @@ mod tests {
                     (Value::int(33), Value::Null),
                 ]),
             ),
+            // A crit that is not an array, an alg that is neither int nor text.
+            (
+                vec![0xa0],
+                Value::Map(vec![(Value::int(CRIT), Value::int(1))]),
+            ),
+            (vec![0xa1, 0x01, 0x40], Value::Map(vec![])),
+            // `undefined` anywhere but an unprotected kid.
+            (
+                vec![0xa0],
+                Value::Map(vec![(Value::int(33), Value::Undefined)]),
+            ),
             // An unprotected header that is not a map.
             (vec![0xa0], Value::Null),
         ];
         for (protected, unprotected) in malformed {
-            assert_eq!(parts(protected, unprotected), Err(CoseError::Malformed));
+            assert_eq!(
+                parts(protected, unprotected).err(),
+                Some(CoseError::Malformed)
+            );
         }
         // Tagged, short and wrongly typed structures.
         for value in [
-            Value::Tag(18, Box::new(ok.to_value())),
+            Value::Tag(18, Box::new(value.clone())),
             Value::Array(vec![Value::Bytes(vec![]); 3]),
             Value::Array(vec![
                 Value::Bytes(vec![]),
@@ -306,16 +294,25 @@ mod tests {
                 Value::Bytes(vec![]),
             ]),
         ] {
-            assert_eq!(Parts::from_value(&value), Err(CoseError::Malformed));
+            assert_eq!(Parts::from_value(&value).err(), Some(CoseError::Malformed));
         }
     }
 
     #[test]
     fn sig_structure_matches_rfc_9052() {
-        let parts = Parts::new(-7, vec![], Some(b"p".to_vec()));
+        let sign1 = coset::CoseSign1 {
+            protected: protected_alg(iana::Algorithm::ES256),
+            ..Default::default()
+        };
         // ["Signature1", h'a10126', h'', h'70']
         assert_eq!(
-            parts.to_be_authenticated("Signature1", b"p"),
+            coset::sig_structure_data(
+                coset::SignatureContext::CoseSign1,
+                sign1.protected,
+                None,
+                &[],
+                b"p"
+            ),
             [
                 &[0x84, 0x6a][..],
                 b"Signature1",
@@ -323,5 +320,26 @@ mod tests {
             ]
             .concat()
         );
+    }
+
+    /// A protected header written in a non-preferred form is signed, and re-sent, as received.
+    #[test]
+    fn protected_header_bytes_are_kept_as_received() {
+        // {1: -7} with the key as a two-byte uint (0x18 0x01) instead of 0x01.
+        let long_form = vec![0xa1, 0x18, 0x01, 0x26];
+        let read = parts(long_form.clone(), Value::Map(vec![])).unwrap();
+        assert_eq!(
+            read.protected.original_data.as_deref(),
+            Some(&long_form[..])
+        );
+        check_protected(&read.protected, iana::Algorithm::ES256, "ES256").unwrap();
+        let tbs = coset::sig_structure_data(
+            coset::SignatureContext::CoseSign1,
+            read.protected,
+            None,
+            &[],
+            b"p",
+        );
+        assert!(tbs.windows(long_form.len()).any(|w| w == long_form));
     }
 }

@@ -3,16 +3,15 @@
 use p256::ecdsa::{Signature, VerifyingKey};
 use signature::Verifier;
 
-use super::error::cbor_type;
-use super::{CoseError, Parts, header_value};
+use ciborium::Value as CValue;
+use coset::{Header, Label, SignatureContext, iana};
+
+use super::convert::ciborium_type;
+use super::{CoseError, Parts, check_protected, protected_alg, to_value};
 use crate::cbor::{CborError, FromCbor, ToCbor, Value};
 
 /// COSE header label of x5chain (RFC 9360).
 const X5CHAIN: i64 = 33;
-/// COSE algorithm identifier of ES256 (ECDSA P-256 with SHA-256).
-const ES256: i64 = -7;
-/// The context string of a COSE_Sign1 Sig_structure.
-const SIGNATURE1: &str = "Signature1";
 /// Most certificates accepted in one x5chain.
 pub const MAX_X5CHAIN_LEN: usize = 8;
 
@@ -70,7 +69,7 @@ pub fn sign_es256_with(secret: &p256::SecretKey, message: &[u8]) -> [u8; 64] {
 /// bytes they were received with, so verification covers exactly what the signer signed.
 #[derive(Clone, PartialEq)]
 pub struct CoseSign1 {
-    inner: Parts,
+    inner: coset::CoseSign1,
 }
 
 impl std::fmt::Debug for CoseSign1 {
@@ -81,11 +80,26 @@ impl std::fmt::Debug for CoseSign1 {
     }
 }
 
+/// The value under the integer `label` in a header's other parameters.
+fn header_value(header: &Header, label: i64) -> Option<&CValue> {
+    header
+        .rest
+        .iter()
+        .find(|(l, _)| *l == Label::Int(label))
+        .map(|(_, v)| v)
+}
+
 impl CoseSign1 {
     /// Reads a COSE_Sign1 from a decoded CBOR value.
     pub fn from_value(value: &Value) -> Result<Self, CoseError> {
+        let parts = Parts::from_value(value)?;
         Ok(CoseSign1 {
-            inner: Parts::from_value(value)?,
+            inner: coset::CoseSign1 {
+                protected: parts.protected,
+                unprotected: parts.unprotected,
+                payload: parts.payload,
+                signature: parts.tag,
+            },
         })
     }
 
@@ -97,18 +111,25 @@ impl CoseSign1 {
         mode: Payload,
         x5chain: &[Vec<u8>],
     ) -> Result<Self, CoseError> {
-        let unprotected = match x5chain {
-            [] => vec![],
-            [single] => vec![(Value::int(X5CHAIN), Value::Bytes(single.clone()))],
-            chain => vec![(
-                Value::int(X5CHAIN),
-                Value::Array(chain.iter().cloned().map(Value::Bytes).collect()),
-            )],
+        let mut unprotected = Header::default();
+        match x5chain {
+            [] => {}
+            [single] => unprotected
+                .rest
+                .push((Label::Int(X5CHAIN), CValue::Bytes(single.clone()))),
+            chain => unprotected.rest.push((
+                Label::Int(X5CHAIN),
+                CValue::Array(chain.iter().cloned().map(CValue::Bytes).collect()),
+            )),
+        }
+        let mut inner = coset::CoseSign1 {
+            protected: protected_alg(iana::Algorithm::ES256),
+            unprotected,
+            payload: (mode == Payload::Attached).then(|| payload.to_vec()),
+            signature: Vec::new(),
         };
-        let attached = (mode == Payload::Attached).then(|| payload.to_vec());
-        let mut inner = Parts::new(ES256, unprotected, attached);
-        let tbs = inner.to_be_authenticated(SIGNATURE1, payload);
-        inner.tag = signer.sign_es256(&tbs)?.to_vec();
+        let tbs = to_be_signed(&inner, payload);
+        inner.signature = signer.sign_es256(&tbs)?.to_vec();
         Ok(CoseSign1 { inner })
     }
 
@@ -119,25 +140,24 @@ impl CoseSign1 {
 
     /// The certificates of the x5chain header (DER, leaf first), from either header bucket.
     pub fn x5chain(&self) -> Result<Vec<Vec<u8>>, CoseError> {
-        let found = header_value(&self.inner.protected_map, X5CHAIN)
+        let found = header_value(&self.inner.protected.header, X5CHAIN)
             .or_else(|| header_value(&self.inner.unprotected, X5CHAIN))
             .ok_or(CoseError::X5Chain)?;
-        let wrong_type = |found: &Value| CoseError::HeaderType {
+        let wrong_type = |found: &CValue| CoseError::HeaderType {
             label: X5CHAIN,
             expected: "a byte string or an array of byte strings",
-            found: cbor_type(found),
+            found: ciborium_type(found),
         };
         let chain = match found {
-            Value::Bytes(cert) => vec![cert.clone()],
-            Value::Array(certs) if !certs.is_empty() && certs.len() <= MAX_X5CHAIN_LEN => certs
+            CValue::Bytes(cert) => vec![cert.clone()],
+            CValue::Array(certs) if !certs.is_empty() && certs.len() <= MAX_X5CHAIN_LEN => certs
                 .iter()
-                .map(|c| {
-                    c.as_bytes()
-                        .map(<[u8]>::to_vec)
-                        .ok_or_else(|| wrong_type(c))
+                .map(|c| match c {
+                    CValue::Bytes(cert) => Ok(cert.clone()),
+                    other => Err(wrong_type(other)),
                 })
                 .collect::<Result<_, _>>()?,
-            Value::Array(_) => return Err(CoseError::X5Chain),
+            CValue::Array(_) => return Err(CoseError::X5Chain),
             other => return Err(wrong_type(other)),
         };
         Ok(chain)
@@ -150,7 +170,7 @@ impl CoseSign1 {
         key: &VerifyingKey,
         detached_payload: Option<&[u8]>,
     ) -> Result<(), CoseError> {
-        self.inner.check_protected(ES256, "ES256")?;
+        check_protected(&self.inner.protected, iana::Algorithm::ES256, "ES256")?;
         let payload = match (&self.inner.payload, detached_payload) {
             (Some(attached), None) => attached.as_slice(),
             (None, Some(payload)) => payload,
@@ -167,12 +187,24 @@ impl CoseSign1 {
                 });
             }
         };
-        let tbs = self.inner.to_be_authenticated(SIGNATURE1, payload);
+        let tbs = to_be_signed(&self.inner, payload);
         let signature =
-            Signature::from_slice(&self.inner.tag).map_err(|_| CoseError::SignatureFormat)?;
+            Signature::from_slice(&self.inner.signature).map_err(|_| CoseError::SignatureFormat)?;
         key.verify(&tbs, &signature)
             .map_err(|_| CoseError::BadSignature)
     }
+}
+
+/// The Sig_structure `["Signature1", protected bytes, h'', payload]` (coset builds it from the
+/// protected header's bytes as received).
+fn to_be_signed(sign1: &coset::CoseSign1, payload: &[u8]) -> Vec<u8> {
+    coset::sig_structure_data(
+        SignatureContext::CoseSign1,
+        sign1.protected.clone(),
+        None,
+        &[],
+        payload,
+    )
 }
 
 impl FromCbor for CoseSign1 {
@@ -185,7 +217,7 @@ impl FromCbor for CoseSign1 {
 
 impl ToCbor for CoseSign1 {
     fn to_cbor(&self) -> Value {
-        self.inner.to_value()
+        to_value(self.inner.clone())
     }
 }
 
