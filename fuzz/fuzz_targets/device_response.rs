@@ -15,11 +15,13 @@ fn context() -> &'static VerificationContext {
                 .unwrap_or_else(|_| unreachable!());
         VerificationContext {
             transcript,
-            requests: request
-                .doc_requests
-                .iter()
-                .map(|d| d.items_request.value().clone())
-                .collect(),
+            requests: Some(
+                request
+                    .doc_requests
+                    .iter()
+                    .map(|d| d.items_request.value().clone())
+                    .collect(),
+            ),
             issuer_anchors: citizen_wallet_fuzz::iaca().clone(),
             now: citizen_wallet_fuzz::ANNEX_D_TIME,
             e_reader_key: None,
