@@ -259,8 +259,13 @@ impl<'a> Reader<'a> {
                     .input
                     .get(start..self.pos)
                     .ok_or(CborError::UnexpectedEnd)?;
-                self.charge(encoded.len())?;
-                Embedded::from_received(encoded.to_vec(), content_start - start + header_len)
+                // The bytes are kept in one shared allocation (its counts included).
+                self.charge(
+                    encoded
+                        .len()
+                        .saturating_add(2 * std::mem::size_of::<usize>()),
+                )?;
+                Embedded::from_received(encoded, content_start - start + header_len)
                     .map(Value::Embedded)
             }
             (6, Argument::Definite(tag)) => {

@@ -1,6 +1,8 @@
 //! Tag 24, "encoded CBOR data item" (RFC 8949 §3.4.5.1), which ISO 18013-5 uses wherever it
 //! hashes, signs or MACs a structure: the bytes are kept exactly as received.
 
+use std::sync::Arc;
+
 use super::decode::decode;
 use super::encode::{encode, write_head};
 use super::error::CborError;
@@ -12,9 +14,12 @@ use super::value::Value;
 /// [`encoded`](Embedded::encoded) is the whole item (`d8 18`, the byte-string head and the
 /// content) as received, which is what ISO 18013-5 hashes as `...Bytes` (for example
 /// `IssuerSignedItemBytes`); [`content`](Embedded::content) is the embedded item's own bytes.
+///
+/// The bytes are shared (`Arc<[u8]>`): the decoded value tree and the typed [`Tagged`] item
+/// mapped from it hold one copy between them, so many small items do not double in memory.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Embedded {
-    encoded: Vec<u8>,
+    encoded: Arc<[u8]>,
     content_offset: usize,
 }
 
@@ -26,15 +31,12 @@ impl std::fmt::Debug for Embedded {
 
 impl Embedded {
     /// Keeps a tag-24 item as received. `content_offset` is where its content starts.
-    pub(crate) fn from_received(
-        encoded: Vec<u8>,
-        content_offset: usize,
-    ) -> Result<Self, CborError> {
+    pub(crate) fn from_received(encoded: &[u8], content_offset: usize) -> Result<Self, CborError> {
         if content_offset > encoded.len() {
             return Err(CborError::InvalidEmbedded);
         }
         Ok(Embedded {
-            encoded,
+            encoded: Arc::from(encoded),
             content_offset,
         })
     }
@@ -47,7 +49,7 @@ impl Embedded {
         let content_offset = encoded.len();
         encoded.extend_from_slice(content);
         Embedded {
-            encoded,
+            encoded: Arc::from(encoded),
             content_offset,
         }
     }

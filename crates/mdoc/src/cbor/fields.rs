@@ -156,6 +156,25 @@ impl<'a> FieldMap<'a> {
         let order = self.entries.iter().map(|(k, _)| encode(k)).collect();
         MapRest { unknown, order }
     }
+
+    /// Ends reading a map that is kept as received bytes elsewhere (inside a [`Tagged`] item):
+    /// the fields not taken, but not the key order, which only re-encoding would need and which
+    /// would cost an allocation per key for every item.
+    ///
+    /// [`Tagged`]: super::Tagged
+    pub fn finish_unordered(self) -> MapRest {
+        let unknown = self
+            .entries
+            .iter()
+            .zip(&self.taken)
+            .filter(|(_, taken)| !**taken)
+            .map(|(entry, _)| entry.clone())
+            .collect();
+        MapRest {
+            unknown,
+            order: Vec::new(),
+        }
+    }
 }
 
 fn mismatch(context: &'static str, expected: &'static str) -> CborError {
@@ -233,12 +252,14 @@ impl ToCbor for i64 {
 
 impl<T: FromCbor> FromCbor for Vec<T> {
     fn from_cbor(value: &Value) -> Result<Self, CborError> {
-        value
-            .as_array()
-            .ok_or(mismatch("array field", "array"))?
-            .iter()
-            .map(T::from_cbor)
-            .collect()
+        let items = value.as_array().ok_or(mismatch("array field", "array"))?;
+        // Exact capacity: collecting into a Result grows by doubling (its size hint is 0), which
+        // at the last step holds up to three times the items' size at once.
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(T::from_cbor(item)?);
+        }
+        Ok(out)
     }
 }
 
@@ -285,15 +306,14 @@ pub fn text_map<V: FromCbor>(
     value: &Value,
     context: &'static str,
 ) -> Result<Vec<(String, V)>, CborError> {
-    value
-        .as_map()
-        .ok_or(mismatch(context, "map"))?
-        .iter()
-        .map(|(k, v)| {
-            let key = k.as_text().ok_or(mismatch(context, "tstr keys"))?;
-            Ok((key.to_owned(), V::from_cbor(v)?))
-        })
-        .collect()
+    let entries = value.as_map().ok_or(mismatch(context, "map"))?;
+    // Exact capacity, as for `Vec<T>`.
+    let mut out = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        let key = k.as_text().ok_or(mismatch(context, "tstr keys"))?;
+        out.push((key.to_owned(), V::from_cbor(v)?));
+    }
+    Ok(out)
 }
 
 /// Writes an ordered list as a map with text keys, in list order.
