@@ -117,7 +117,7 @@ fn the_same_item_in_the_preferred_form_fails_its_digest() {
     let item = &mut received.name_spaces.as_mut().unwrap()[0].1[0];
     // Tagged::new re-encodes the typed item with preferred heads: a different byte string.
     let preferred: Tagged<IssuerSignedItem> =
-        Tagged::from_encoded(&cbor::Embedded::wrap(item.content()).encoded().to_vec()).unwrap();
+        Tagged::from_encoded(cbor::Embedded::wrap(item.content()).encoded()).unwrap();
     assert_ne!(preferred.encoded(), item.encoded());
     *item = preferred;
     assert_eq!(verify(&received, &anchors), Err(CheckName::ValueDigests));
