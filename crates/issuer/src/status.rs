@@ -191,12 +191,7 @@ impl StatusListIssuer {
         valid_for: i64,
         ttl: u64,
     ) -> Result<Vec<u8>, StatusIssuerError> {
-        let claims = TokenClaims {
-            sub: self.uri.clone(),
-            iat: now,
-            exp: Some(now.plus_seconds(valid_for)),
-            ttl: Some(ttl),
-        };
+        let claims = list_claims(&self.uri, now, valid_for, ttl);
         Ok(StatusListToken::sign(
             signer.key.signing_key(),
             &signer.x5chain(),
@@ -255,12 +250,7 @@ impl IdentifierListIssuer {
         valid_for: i64,
         ttl: u64,
     ) -> Result<Vec<u8>, StatusIssuerError> {
-        let claims = TokenClaims {
-            sub: self.uri.clone(),
-            iat: now,
-            exp: Some(now.plus_seconds(valid_for)),
-            ttl: Some(ttl),
-        };
+        let claims = list_claims(&self.uri, now, valid_for, ttl);
         Ok(IdentifierListToken::sign(
             signer.key.signing_key(),
             &signer.x5chain(),
@@ -306,6 +296,16 @@ impl TestIssuer {
             ds.not_before(),
             days,
         )
+    }
+}
+
+/// The claims of a list token for `uri`: `iat` = `now`, `exp` = `now + valid_for` seconds, `ttl`.
+fn list_claims(uri: &str, now: Timestamp, valid_for: i64, ttl: u64) -> TokenClaims {
+    TokenClaims {
+        sub: uri.to_owned(),
+        iat: now,
+        exp: Some(now.plus_seconds(valid_for)),
+        ttl: Some(ttl),
     }
 }
 
