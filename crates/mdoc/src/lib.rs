@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod base64url;
 pub mod ble;
 pub mod cbor;
 pub mod clock;

@@ -14,8 +14,6 @@
 
 use std::sync::OnceLock;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use mdoc::cbor::{self, ToCbor, Value};
 use mdoc::definitions::{DeviceRequest, Handover};
 use mdoc::hpke;
@@ -51,7 +49,7 @@ fn bytes(name: &str, field: &str) -> Vec<u8> {
 }
 
 fn b64(s: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD.decode(s).expect("base64url decodes")
+    mdoc::base64url::decode(s).expect("base64url decodes")
 }
 
 fn jwk_public(jwk: &Json) -> PublicKey {

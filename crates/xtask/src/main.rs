@@ -149,6 +149,18 @@ fn test(flags: &[&str]) -> Result<(), String> {
     }
     let skip_kotlin = flags.contains(&"--skip-kotlin");
     let skip_swift = flags.contains(&"--skip-swift");
+    // Each stage's wall time, so the 30-minute CI limit can be watched stage by stage.
+    let started = std::time::Instant::now();
+    let mut lap_start = started;
+    let mut lap = |stage: &str| {
+        let now = std::time::Instant::now();
+        println!(
+            "xtask: {stage} took {} s ({} s in all)",
+            now.duration_since(lap_start).as_secs(),
+            now.duration_since(started).as_secs()
+        );
+        lap_start = now;
+    };
     run::cargo(&["fmt", "--all", "--check"])?;
     run::cargo(&[
         "clippy",
@@ -160,6 +172,7 @@ fn test(flags: &[&str]) -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
+    lap("fmt and clippy");
     let mut total = Tally::default();
     let rust = run::cargo_tests(&[
         "test",
@@ -172,6 +185,7 @@ fn test(flags: &[&str]) -> Result<(), String> {
     let rust = rust.plus(docs);
     println!("rust: {} passed, {} failed", rust.passed, rust.failed);
     total = total.plus(rust);
+    lap("Rust tests");
 
     // The differential interop suite against the pinned peers (JavaScript and isomdl).
     let interop = interop::run()?;
@@ -180,14 +194,17 @@ fn test(flags: &[&str]) -> Result<(), String> {
         interop.passed, interop.failed
     );
     total = total.plus(interop);
+    lap("interop suite");
 
     // A short smoke of every fuzz target: `cargo xtask fuzz` runs them for longer.
     fuzz::run(2, &[])?;
     println!("fuzz: {} targets ran clean", fuzz::TARGETS.len());
+    lap("fuzz build and smoke");
 
     // The size budget is enforced here, not only on request: losing LTO once cost 400 KB.
     let size = size::report()?;
     println!("size: {size} bytes stripped, within the budget");
+    lap("size check");
 
     let generated = bindings::generate()?;
     if skip_kotlin {
@@ -197,6 +214,7 @@ fn test(flags: &[&str]) -> Result<(), String> {
         println!("kotlin: {} passed, {} failed", kotlin.passed, kotlin.failed);
         total = total.plus(kotlin);
     }
+    lap("bindings and Kotlin harness");
     if skip_swift {
         println!("xtask: WARNING: Swift harness SKIPPED on request (--skip-swift)");
     } else {
@@ -204,6 +222,7 @@ fn test(flags: &[&str]) -> Result<(), String> {
         println!("swift: {} passed, {} failed", swift.passed, swift.failed);
         total = total.plus(swift);
     }
+    lap("Swift harness");
     println!("all: {} passed, {} failed", total.passed, total.failed);
     if total.failed > 0 || total.passed == 0 {
         return Err("tests failed".to_owned());

@@ -73,7 +73,7 @@ impl MapRest {
                 (rank, key, entry)
             })
             .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         Value::Map(keyed.into_iter().map(|(_, _, entry)| entry).collect())
     }
 }

@@ -83,7 +83,7 @@ impl Value {
             .into_iter()
             .map(|(k, v)| (encode(&k), (k, v)))
             .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Value::Map(keyed.into_iter().map(|(_, entry)| entry).collect())
     }
 

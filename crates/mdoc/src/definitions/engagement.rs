@@ -1,8 +1,5 @@
 //! DeviceEngagement (ISO 18013-5 §8.2.1.1) and the `mdoc:` QR code URI (§8.2.2.3).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 use super::{check_version, fixed_array};
 use crate::cbor::{self, CborError, Embedded, FieldMap, FromCbor, MapRest, Tagged, ToCbor, Value};
 use crate::cose::CoseKey;
@@ -173,9 +170,7 @@ impl DeviceEngagement {
             .filter(|scheme| scheme.eq_ignore_ascii_case(QR_SCHEME))
             .and_then(|_| uri.get(QR_SCHEME.len()..))
             .ok_or(EngagementError::NotMdocUri)?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| EngagementError::Base64)?;
+        let bytes = crate::base64url::decode(payload).map_err(|_| EngagementError::Base64)?;
         Self::parse(&bytes)
     }
 
@@ -183,7 +178,7 @@ impl DeviceEngagement {
     pub fn qr_uri(engagement: &Tagged<DeviceEngagement>) -> String {
         format!(
             "{QR_SCHEME}{}",
-            URL_SAFE_NO_PAD.encode(engagement.content())
+            crate::base64url::encode(engagement.content())
         )
     }
 

@@ -7,8 +7,6 @@
 //! HPKE to the recipient key with info = the SessionTranscript's CBOR, and returned as
 //! `["dcapi", {"enc", "cipherText"}]`, base64url.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use crate::cbor::{self, ByteString, CborError, FieldMap, FromCbor, MapRest, ToCbor, Value};
@@ -57,12 +55,12 @@ pub fn decode_field(text: &str) -> Result<Vec<u8>, DcapiError> {
     if text.len() > MAX_FIELD_LEN {
         return Err(DcapiError::Base64);
     }
-    URL_SAFE_NO_PAD.decode(text).map_err(|_| DcapiError::Base64)
+    crate::base64url::decode(text).map_err(|_| DcapiError::Base64)
 }
 
 /// Encodes a base64url (unpadded) field.
 pub fn encode_field(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
+    crate::base64url::encode(bytes)
 }
 
 fn tagged_parameters<'a>(value: &'a Value, context: &'static str) -> Result<&'a Value, CborError> {

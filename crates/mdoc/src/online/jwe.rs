@@ -7,8 +7,6 @@
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit, Nonce};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use p256::{PublicKey, SecretKey};
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
@@ -102,15 +100,15 @@ pub fn p256_jwk(key: &PublicKey) -> Json {
     json!({
         "kty": "EC",
         "crv": "P-256",
-        "x": URL_SAFE_NO_PAD.encode(point.get(1..33).unwrap_or_default()),
-        "y": URL_SAFE_NO_PAD.encode(point.get(33..65).unwrap_or_default()),
+        "x": crate::base64url::encode(point.get(1..33).unwrap_or_default()),
+        "y": crate::base64url::encode(point.get(33..65).unwrap_or_default()),
     })
 }
 
 fn coordinate(jwk: &Json, name: &str) -> Result<Vec<u8>, JweError> {
     jwk.get(name)
         .and_then(Json::as_str)
-        .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
+        .and_then(|text| crate::base64url::decode(text).ok())
         .filter(|bytes| bytes.len() == 32)
         .ok_or(JweError::Key)
 }
@@ -231,23 +229,21 @@ pub fn encrypt_with(
     if let (Some(kid), Some(map)) = (kid, header.as_object_mut()) {
         map.insert("kid".to_owned(), Json::String(kid.to_owned()));
     }
-    let protected = URL_SAFE_NO_PAD.encode(header.to_string());
+    let protected = crate::base64url::encode(header.to_string());
     let key = content_key(ephemeral, recipient, enc, b"", b"");
     // Sealing with a key of the right length cannot fail.
     let sealed = gcm(enc, &key, &iv, protected.as_bytes(), plaintext, true).unwrap_or_default();
     let (ciphertext, tag) = sealed.split_at(sealed.len().saturating_sub(16));
     format!(
         "{protected}..{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(iv),
-        URL_SAFE_NO_PAD.encode(ciphertext),
-        URL_SAFE_NO_PAD.encode(tag)
+        crate::base64url::encode(iv),
+        crate::base64url::encode(ciphertext),
+        crate::base64url::encode(tag)
     )
 }
 
 fn part(text: &str, what: &'static str) -> Result<Vec<u8>, JweError> {
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|_| JweError::Malformed(what))
+    crate::base64url::decode(text).map_err(|_| JweError::Malformed(what))
 }
 
 fn optional_part(header: &Json, name: &'static str) -> Result<Vec<u8>, JweError> {
@@ -255,7 +251,7 @@ fn optional_part(header: &Json, name: &'static str) -> Result<Vec<u8>, JweError>
         None => Ok(Vec::new()),
         Some(value) => value
             .as_str()
-            .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
+            .and_then(|text| crate::base64url::decode(text).ok())
             .ok_or(JweError::Malformed(name)),
     }
 }
@@ -347,7 +343,7 @@ mod tests {
     use super::*;
 
     fn jwk_secret(d: &str) -> SecretKey {
-        SecretKey::from_slice(&URL_SAFE_NO_PAD.decode(d).unwrap()).unwrap()
+        SecretKey::from_slice(&crate::base64url::decode(d).unwrap()).unwrap()
     }
 
     // RFC 7518 Appendix C: ECDH-ES key agreement with A128GCM, apu "Alice", apv "Bob".
@@ -365,7 +361,7 @@ mod tests {
         assert_eq!(p256_jwk(&bob.public_key())["x"], BOB_X);
         let z = crate::session::ecdh(&alice, &bob.public_key());
         let key = concat_kdf(&z[..], "A128GCM", b"Alice", b"Bob", 16);
-        assert_eq!(URL_SAFE_NO_PAD.encode(key.as_slice()), DERIVED_KEY);
+        assert_eq!(crate::base64url::encode(key.as_slice()), DERIVED_KEY);
     }
 
     #[test]
@@ -403,9 +399,9 @@ mod tests {
         let parts: Vec<&str> = jwe.split('.').collect();
         for index in [2, 3, 4] {
             let mut altered: Vec<String> = parts.iter().map(|p| (*p).to_owned()).collect();
-            let mut bytes = URL_SAFE_NO_PAD.decode(&altered[index]).unwrap();
+            let mut bytes = crate::base64url::decode(&altered[index]).unwrap();
             bytes[0] ^= 1;
-            altered[index] = URL_SAFE_NO_PAD.encode(bytes);
+            altered[index] = crate::base64url::encode(bytes);
             assert_eq!(
                 decrypt(&recipient, &altered.join(".")),
                 Err(JweError::Decrypt),
@@ -414,8 +410,8 @@ mod tests {
         }
         // A header re-encoded with the same meaning is other AAD bytes.
         let header: Json =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
-        let pretty = URL_SAFE_NO_PAD.encode(serde_json::to_string_pretty(&header).unwrap());
+            serde_json::from_slice(&crate::base64url::decode(parts[0]).unwrap()).unwrap();
+        let pretty = crate::base64url::encode(serde_json::to_string_pretty(&header).unwrap());
         let reencoded = [pretty.as_str(), "", parts[2], parts[3], parts[4]].join(".");
         assert_eq!(decrypt(&recipient, &reencoded), Err(JweError::Decrypt));
     }
@@ -423,7 +419,7 @@ mod tests {
     fn with_header(header: &Json) -> String {
         format!(
             "{}..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
-            URL_SAFE_NO_PAD.encode(header.to_string())
+            crate::base64url::encode(header.to_string())
         )
     }
 
@@ -462,7 +458,7 @@ mod tests {
             ),
             (
                 json!({"alg": "ECDH-ES", "enc": "A128GCM", "epk": {"kty": "EC", "crv": "P-256",
-                    "x": URL_SAFE_NO_PAD.encode([1u8; 32]), "y": URL_SAFE_NO_PAD.encode([2u8; 32])}}),
+                    "x": crate::base64url::encode([1u8; 32]), "y": crate::base64url::encode([2u8; 32])}}),
                 JweError::Key,
             ),
             (

@@ -3,8 +3,6 @@
 //! Digital Credentials API (`OpenID4VPDCAPIHandover`), and the RFC 7638 JWK thumbprint of the
 //! verifier's response-encryption key that both include when the response is encrypted.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use crate::cbor::{self, Value};
@@ -67,8 +65,8 @@ pub fn dc_api_session_transcript(
 /// (`{"crv":"P-256","kty":"EC","x":…,"y":…}`).
 pub fn p256_jwk_thumbprint(key: &p256::PublicKey) -> [u8; 32] {
     let point = key.to_sec1_bytes();
-    let x = URL_SAFE_NO_PAD.encode(point.get(1..33).unwrap_or_default());
-    let y = URL_SAFE_NO_PAD.encode(point.get(33..65).unwrap_or_default());
+    let x = crate::base64url::encode(point.get(1..33).unwrap_or_default());
+    let y = crate::base64url::encode(point.get(33..65).unwrap_or_default());
     let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
     Sha256::digest(canonical.as_bytes()).into()
 }
@@ -153,12 +151,8 @@ mod tests {
     const THUMBPRINT: &str = "4283ec927ae0f208daaa2d026a814f2b22dca52cf85ffa8f3f8626c6bd669047";
 
     fn example_key() -> p256::PublicKey {
-        let x = URL_SAFE_NO_PAD
-            .decode("DxiH5Q4Yx3UrukE2lWCErq8N8bqC9CHLLrAwLz5BmE0")
-            .unwrap();
-        let y = URL_SAFE_NO_PAD
-            .decode("XtLM4-3h5o3HUH0MHVJV0kyq0iBlrBwlh8qEDMZ4-Pc")
-            .unwrap();
+        let x = crate::base64url::decode("DxiH5Q4Yx3UrukE2lWCErq8N8bqC9CHLLrAwLz5BmE0").unwrap();
+        let y = crate::base64url::decode("XtLM4-3h5o3HUH0MHVJV0kyq0iBlrBwlh8qEDMZ4-Pc").unwrap();
         p256::PublicKey::from_sec1_bytes(&[vec![4], x, y].concat()).unwrap()
     }
 

@@ -1,8 +1,6 @@
 //! The Nonce (OpenID4VCI 1.0 §7), Credential (§8) and Deferred Credential (§9) endpoints'
 //! messages, and the error responses (§6.3, §8.3.1, §9.3).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -241,14 +239,13 @@ impl CredentialResponse {
 /// Decodes one `mso_mdoc` credential: base64url (unpadded; padding tolerated) of the
 /// IssuerSigned CBOR (Appendix A.2.4).
 pub fn decode_mdoc_credential(credential: &str) -> Result<Vec<u8>, Oid4vciError> {
-    URL_SAFE_NO_PAD
-        .decode(credential.trim_end_matches('='))
+    crate::base64url::decode(credential.trim_end_matches('='))
         .map_err(|_| Oid4vciError::Malformed("mso_mdoc credential base64url"))
 }
 
 /// Encodes IssuerSigned bytes as an `mso_mdoc` credential string.
 pub fn encode_mdoc_credential(issuer_signed: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(issuer_signed)
+    crate::base64url::encode(issuer_signed)
 }
 
 /// A Deferred Credential Request (§9.1).

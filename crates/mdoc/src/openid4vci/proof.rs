@@ -6,8 +6,6 @@
 //! checks the header and the signature by the key in `jwk` and returns the key and claims for
 //! the issuer to check `aud`, `iat` and `nonce` against its own state.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use p256::PublicKey;
 use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{Signature, VerifyingKey};
@@ -49,13 +47,13 @@ pub fn sign_jwt_proof<E>(
         "alg": "ES256",
         "jwk": p256_jwk(device_key),
     });
-    let header = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default());
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
+    let header = crate::base64url::encode(serde_json::to_vec(&header).unwrap_or_default());
+    let payload = crate::base64url::encode(serde_json::to_vec(claims).unwrap_or_default());
     let signing_input = format!("{header}.{payload}");
     let signature = sign(signing_input.as_bytes())?;
     Ok(format!(
         "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(signature)
+        crate::base64url::encode(signature)
     ))
 }
 
@@ -70,9 +68,7 @@ pub struct VerifiedProof {
 
 fn part(segment: Option<&str>) -> Result<Vec<u8>, Oid4vciError> {
     let segment = segment.ok_or(Oid4vciError::Proof("not three segments"))?;
-    URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|_| Oid4vciError::Proof("a segment is not base64url"))
+    crate::base64url::decode(segment).map_err(|_| Oid4vciError::Proof("a segment is not base64url"))
 }
 
 /// Verifies a key proof's form and signature: three base64url segments, a JSON header with
@@ -182,9 +178,7 @@ mod tests {
     fn our_proof_has_the_specified_shape_and_verifies() {
         let jwt = signed(&claims());
         let header: serde_json::Value = serde_json::from_slice(
-            &URL_SAFE_NO_PAD
-                .decode(jwt.split('.').next().unwrap())
-                .unwrap(),
+            &crate::base64url::decode(jwt.split('.').next().unwrap()).unwrap(),
         )
         .unwrap();
         assert_eq!(header["typ"], PROOF_TYP);
@@ -200,7 +194,7 @@ mod tests {
         let rest = jwt.split_once('.').unwrap().1;
         format!(
             "{}.{rest}",
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap())
+            crate::base64url::encode(serde_json::to_vec(&header).unwrap())
         )
     }
 
@@ -252,7 +246,7 @@ mod tests {
             .sign(input.as_bytes());
         cases.push(format!(
             "{input}.{}",
-            URL_SAFE_NO_PAD.encode(forged.to_bytes())
+            crate::base64url::encode(forged.to_bytes())
         ));
         for case in &cases {
             assert!(verify_jwt_proof(case).is_err(), "{case}");

@@ -77,7 +77,6 @@ mod tests {
     use super::*;
     use crate::status::{Bits, DEFAULT_MAX_INFLATED};
     use crate::time::Timestamp;
-    use base64::Engine;
 
     fn draft_example() -> Vec<u8> {
         let text = include_str!("testdata/status_list_cwt.hex");
@@ -92,13 +91,8 @@ mod tests {
 
     /// The draft's example signing key (src/util.py at the same commit), public part.
     fn draft_key() -> VerifyingKey {
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let x = b64
-            .decode("I3HWm_0Ds1dPMI-IWmf4mBmH-YaeAVbPVu7vB27CxXo")
-            .unwrap();
-        let y = b64
-            .decode("6N_d5Elj9bs1htgV3okJKIdbHEpkgTmAluYKJemzn1M")
-            .unwrap();
+        let x = crate::base64url::decode("I3HWm_0Ds1dPMI-IWmf4mBmH-YaeAVbPVu7vB27CxXo").unwrap();
+        let y = crate::base64url::decode("6N_d5Elj9bs1htgV3okJKIdbHEpkgTmAluYKJemzn1M").unwrap();
         let sec1 = [&[0x04][..], &x, &y].concat();
         VerifyingKey::from_sec1_bytes(&sec1).unwrap()
     }

@@ -92,8 +92,8 @@ impl Certificate {
 
     /// The certificate as PEM text.
     pub fn to_pem(&self) -> String {
-        use base64::Engine as _;
-        let body = base64::engine::general_purpose::STANDARD.encode(&self.der);
+        use base64ct::Encoding as _;
+        let body = base64ct::Base64::encode_string(&self.der);
         let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
         for line in body.as_bytes().chunks(64) {
             pem.push_str(&String::from_utf8_lossy(line));

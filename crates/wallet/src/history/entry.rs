@@ -50,9 +50,11 @@ pub enum Outcome {
     Refused,
 }
 
-/// The trust verdict as the consent screen showed it.
+/// The trust verdict as the consent screen showed it. Stored and exported as one flat object,
+/// `{"verdict": "trusted", "anchor": ...}`, read through `TrustFields`: serde's internally
+/// tagged enums buffer every field first, which cost the shipped library 10 KB.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "verdict")]
+#[serde(try_from = "TrustFields", into = "TrustFields")]
 pub enum Trust {
     /// Verified; the anchor's common name.
     #[serde(rename = "trusted")]
@@ -72,6 +74,58 @@ pub enum Trust {
     /// Nothing was verified (the request failed first, or the issuer was refused).
     #[serde(rename = "unknown")]
     Unknown,
+}
+
+/// [`Trust`] as stored: the verdict and the field that goes with it.
+#[derive(Serialize, Deserialize)]
+struct TrustFields {
+    verdict: Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    anchor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum Verdict {
+    #[serde(rename = "trusted")]
+    Trusted,
+    #[serde(rename = "untrusted")]
+    Untrusted,
+    #[serde(rename = "not_authenticated")]
+    NotAuthenticated,
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl TryFrom<TrustFields> for Trust {
+    type Error = &'static str;
+
+    fn try_from(fields: TrustFields) -> Result<Self, Self::Error> {
+        Ok(match (fields.verdict, fields.anchor, fields.reason) {
+            (Verdict::Trusted, Some(anchor), None) => Trust::Trusted { anchor },
+            (Verdict::Untrusted, None, Some(reason)) => Trust::Untrusted { reason },
+            (Verdict::NotAuthenticated, None, None) => Trust::NotAuthenticated,
+            (Verdict::Unknown, None, None) => Trust::Unknown,
+            _ => return Err("trust verdict with the wrong fields"),
+        })
+    }
+}
+
+impl From<Trust> for TrustFields {
+    fn from(trust: Trust) -> Self {
+        let (verdict, anchor, reason) = match trust {
+            Trust::Trusted { anchor } => (Verdict::Trusted, Some(anchor), None),
+            Trust::Untrusted { reason } => (Verdict::Untrusted, None, Some(reason)),
+            Trust::NotAuthenticated => (Verdict::NotAuthenticated, None, None),
+            Trust::Unknown => (Verdict::Unknown, None, None),
+        };
+        TrustFields {
+            verdict,
+            anchor,
+            reason,
+        }
+    }
 }
 
 /// Who the wallet dealt with.
@@ -353,4 +407,45 @@ pub const EXPORT_FORMAT: &str = "citizen-wallet-history-1";
 /// `entries` as the export JSON.
 pub(crate) fn export_json(entries: &[HistoryEntry]) -> String {
     serde_json::json!({ "format": EXPORT_FORMAT, "entries": entries }).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Trust;
+
+    #[test]
+    fn trust_is_one_flat_object_and_refuses_mismatched_fields() {
+        let cases = [
+            (
+                Trust::Trusted {
+                    anchor: "UK Right to Work Reader CA".to_owned(),
+                },
+                r#"{"verdict":"trusted","anchor":"UK Right to Work Reader CA"}"#,
+            ),
+            (
+                Trust::Untrusted {
+                    reason: "expired".to_owned(),
+                },
+                r#"{"verdict":"untrusted","reason":"expired"}"#,
+            ),
+            (
+                Trust::NotAuthenticated,
+                r#"{"verdict":"not_authenticated"}"#,
+            ),
+            (Trust::Unknown, r#"{"verdict":"unknown"}"#),
+        ];
+        for (trust, json) in cases {
+            assert_eq!(serde_json::to_string(&trust).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Trust>(json).unwrap(), trust);
+        }
+        for bad in [
+            r#"{"verdict":"trusted"}"#,
+            r#"{"verdict":"unknown","anchor":"x"}"#,
+            r#"{"verdict":"untrusted","anchor":"x"}"#,
+            r#"{"verdict":"maybe"}"#,
+            r#"{}"#,
+        ] {
+            assert!(serde_json::from_str::<Trust>(bad).is_err(), "{bad}");
+        }
+    }
 }

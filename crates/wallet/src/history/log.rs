@@ -127,7 +127,10 @@ impl HistoryLog {
         else {
             return Ok(None);
         };
-        let entry: Option<HistoryEntry> = serde_json::from_slice(&plaintext).ok();
+        // Through `str`: the one JSON reader the library already carries for OpenID4VP.
+        let entry: Option<HistoryEntry> = std::str::from_utf8(&plaintext)
+            .ok()
+            .and_then(|text| serde_json::from_str(text).ok());
         Ok(entry.filter(|e| e.id == seq.to_string()))
     }
 

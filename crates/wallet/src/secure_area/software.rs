@@ -138,7 +138,7 @@ impl SecureArea for SoftwareSecureArea {
                 aliases.push(alias.to_owned());
             }
         }
-        aliases.sort();
+        aliases.sort_unstable();
         Ok(aliases)
     }
 }

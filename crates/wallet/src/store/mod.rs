@@ -351,7 +351,7 @@ impl CredentialStore {
             let reason = QuarantineReason::from_file_name(&file_name);
             found.push(QuarantinedRecord { file_name, reason });
         }
-        found.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+        found.sort_unstable_by(|a, b| a.file_name.cmp(&b.file_name));
         Ok(found)
     }
 
@@ -362,7 +362,7 @@ impl CredentialStore {
             .map_err(io)?
             .filter_map(|e| e.ok().map(|e| e.file_name()))
             .collect();
-        names.sort();
+        names.sort_unstable();
         for name in names {
             let outcome = match record_id(&name) {
                 Some(id) => self.read(id),
