@@ -1,17 +1,23 @@
-//! The differential interop suite against live, pinned peers: `@auth0/mdl` 3.0.1 (npm, pinned by
-//! `tests/interop/js/package-lock.json`) and the `isomdl` crate 0.2.0 (`tests/interop/isomdl`,
-//! its own Cargo.lock). `cargo xtask test` provisions them and runs these tests with
-//! `--ignored`, passing the peers in `CITIZEN_WALLET_INTEROP_JS` (the npm install directory) and
-//! `CITIZEN_WALLET_INTEROP_ISOMDL` (the peer binary). Run by hand without them, each test fails
-//! saying so: nothing is skipped silently.
+//! The differential interop suite against live, pinned peers: `@auth0/mdl` 3.0.1 and
+//! `@owf/mdoc` 0.6.0 (npm, pinned by `tests/interop/js/package-lock.json`) and the `isomdl`
+//! crate 0.2.0 (`tests/interop/isomdl`, its own Cargo.lock). `cargo xtask test` provisions them
+//! and runs these tests with `--ignored`, passing the peers in `CITIZEN_WALLET_INTEROP_JS` (the
+//! npm install directory) and `CITIZEN_WALLET_INTEROP_ISOMDL` (the peer binary). Run by hand
+//! without them, each test fails saying so: nothing is skipped silently.
 //!
 //! * ours -> peers: right-to-work, benefits and age presentations made by our wallet
 //!   (deviceSignature; deviceMac; an OpenID4VP 1.0 handover), verified by each peer; each peer
 //!   must also reject a copy with one byte of a disclosed value flipped (or the divergence is
-//!   asserted and explained, see `isomdl_does_not_check_value_digests`).
-//! * peers -> ours: each peer issues (its own IACA + DS with the Annex B extensions) and
-//!   presents with its defaults and common options; our verifier accepts, and rejects tampered
-//!   copies (value byte, device signature/MAC byte, another session's transcript).
+//!   asserted and explained, see
+//!   `isomdl_verifies_our_device_signed_presentations_but_not_value_digests`).
+//! * peers -> ours: each peer issues and presents with its defaults and common options; our
+//!   verifier accepts, and rejects tampered copies (value byte, device signature/MAC byte,
+//!   another session's transcript). @auth0/mdl makes its own IACA + DS (Annex B extensions),
+//!   transcript and request (a presentation definition); @owf/mdoc and isomdl issue under the
+//!   suite's IACA + DS (`write_suite_inputs`) and answer our DeviceRequest in an OpenID4VP 1.0
+//!   transcript. Where a peer's output is refused, the test asserts the exact cause, which side
+//!   ISO 18013-5 / RFC 9052 supports, and that the output is accepted once that one thing is
+//!   mended (D5, D6), so the divergence is known to be the whole difference.
 //!
 //! The clock is the system clock: the peers check validity against theirs.
 
