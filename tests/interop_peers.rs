@@ -480,6 +480,12 @@ fn write_suite_inputs(dir: &Path, request: &DocumentRequest) {
         "device_key.pem",
         device_key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes(),
     );
+    // The reader's ephemeral key, for deviceMac (the JS scripts write their own).
+    let e_reader = p256::SecretKey::from_slice(&[0x5a; 32]).unwrap();
+    write(
+        "e_reader_key.pem",
+        e_reader.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes(),
+    );
     let validity = serde_json::json!({
         "signed": now.plus_days(-1).to_rfc3339(),
         "valid_until": now.plus_days(365).to_rfc3339(),
@@ -959,4 +965,45 @@ fn isomdl_without_decoy_digests_verifies_with_ours() {
 #[ignore = "needs the pinned peers: run by `cargo xtask test`"]
 fn isomdl_tdate_birth_date_and_two_namespaces_verify_with_ours() {
     peer_to_ours("isomdl", &["tdate", "namespaces"]);
+}
+
+/// D8: isomdl 0.2.0's deviceMac names the device key's *signature* algorithm in the COSE_Mac0
+/// protected header (`{1: -7}`, ES256: `prepare_response` builds one header for Sign1 and Mac0
+/// alike), where ISO 18013-5 §9.1.3.5 makes deviceMac HMAC 256/256 (`{1: 5}`); it leaves the
+/// tag to its caller (the peer binary derives EMacKey and MACs what isomdl hands it). Ours
+/// refuses the algorithm. With `{1: 5}` and the tag of that structure (same key, same payload)
+/// ours accepts and rejects the tampered copies, so the header is the whole difference. isomdl
+/// cannot verify any deviceMac (D3).
+#[test]
+#[ignore = "needs the pinned peers: run by `cargo xtask test`"]
+fn isomdl_device_mac_names_es256() {
+    let options = ["mac"];
+    let mut presented = peer_presents("isomdl", &options);
+    assert_options_took_effect("isomdl", &options, &presented.response);
+    let line: Json = serde_json::from_str(&presented.line).unwrap();
+    assert_eq!(
+        line["report"]["mac_protected"], "43a10126",
+        "{}",
+        presented.line
+    );
+    let es256: &[u8] = b"\x84\x43\xa1\x01\x26";
+    let header = find_after(&presented.response, b"deviceMac", &[es256]) - 1;
+    let report = verify_response_bytes(&presented.response, &presented.context);
+    assert!(!report.authentic());
+    let failed = report.documents[0].failure().unwrap();
+    assert_eq!(
+        failed.name.description(),
+        "Device authentication bound to this session"
+    );
+    let outcome = format!("{:?}", failed.outcome);
+    assert!(
+        outcome.contains("label 1 (alg) is -7, expected HMAC 256/256"),
+        "{outcome}"
+    );
+
+    presented.response[header] = 0x05;
+    let tag = hex::decode(line["report"]["conformant_tag"].as_str().unwrap()).unwrap();
+    let at = find_after(&presented.response, b"deviceMac", &[b"\xf6\x58\x20"]);
+    presented.response[at..at + 32].copy_from_slice(&tag);
+    check_ours_accepts("isomdl", &options, &presented);
 }

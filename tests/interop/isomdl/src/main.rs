@@ -19,7 +19,12 @@
 //! `valid_until` as tdate text), `device_request.cbor` (our DeviceRequest) and
 //! `session_transcript.cbor`. It writes `DIR/device_response.cbor` and prints
 //! `{"peer":"isomdl","ok":..}`. Options: `tdate` (birth_date as tdate, not full-date),
-//! `namespaces` (a second namespace), `nodecoys` (no decoy digests; isomdl adds them by default).
+//! `namespaces` (a second namespace), `nodecoys` (no decoy digests; isomdl adds them by default),
+//! `mac` (isomdl's deviceMac path, `DeviceAuthType::Mac0`, against the reader key in
+//! `e_reader_key.pem`). isomdl prepares the COSE_Mac0 and leaves the tag to its caller: this
+//! binary derives EMacKey (ISO 18013-5 §9.1.3.5) and MACs what isomdl hands it, and also prints
+//! `conformant_tag`, the tag of the same structure with `{1: 5}` (HMAC 256/256) as its protected
+//! header, since isomdl writes the device key's signature algorithm there.
 #![forbid(unsafe_code)]
 
 use std::collections::BTreeMap;
@@ -40,10 +45,13 @@ use isomdl::issuance::Mdoc;
 use isomdl::presentation::authentication::{AuthenticationStatus, ResponseAuthenticationOutcome};
 use isomdl::presentation::device::{DeviceSession, Document, Documents, PermittedItems};
 use isomdl::presentation::reader_utils::validate_response;
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::DecodePrivateKey;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// A transcript isomdl has no type for (an OpenID4VP or other online handover), carried as
 /// the CBOR value received. isomdl's `SessionTranscript` trait is public for this purpose.
@@ -117,10 +125,11 @@ fn tdate(text: &str) -> ciborium::Value {
     ciborium::Value::Tag(0, Box::new(ciborium::Value::Text(text.to_owned())))
 }
 
-/// The session isomdl's device path answers in: our transcript, deviceSignature.
+/// The session isomdl's device path answers in: our transcript, deviceSignature or deviceMac.
 struct Session {
     documents: Documents,
     transcript: OtherTranscript,
+    mac: bool,
 }
 
 impl DeviceSession for Session {
@@ -135,13 +144,38 @@ impl DeviceSession for Session {
     }
 
     fn device_auth_type(&self) -> DeviceAuthType {
-        DeviceAuthType::Sign1
+        if self.mac {
+            DeviceAuthType::Mac0
+        } else {
+            DeviceAuthType::Sign1
+        }
     }
 }
 
 const MDL: &str = "org.iso.18013.5.1.mDL";
 
-fn issue_present(dir: &Path, options: &[String]) -> Result<(), String> {
+/// EMacKey: HKDF-SHA-256 over ECDH(device key, reader key), salt SHA-256(SessionTranscriptBytes),
+/// info "EMacKey", 32 bytes (ISO 18013-5 §9.1.3.5).
+fn e_mac_key(
+    device_key: &SigningKey,
+    reader: &p256::PublicKey,
+    transcript_bytes: &[u8],
+) -> Result<Hmac<Sha256>, String> {
+    let shared = p256::ecdh::diffie_hellman(device_key.as_nonzero_scalar(), reader.as_affine());
+    let salt = Sha256::digest(transcript_bytes);
+    let mut key = [0u8; 32];
+    Hkdf::<Sha256>::new(Some(&salt), shared.raw_secret_bytes())
+        .expand(b"EMacKey", &mut key)
+        .map_err(|e| format!("HKDF: {e}"))?;
+    Hmac::<Sha256>::new_from_slice(&key).map_err(|e| format!("HMAC key: {e}"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Issues and presents; returns what the JSON line reports beyond `ok`.
+fn issue_present(dir: &Path, options: &[String]) -> Result<serde_json::Value, String> {
     let has = |option: &str| options.iter().any(|o| o == option);
     let ds_key = signing_key(dir, "ds_key.pem")?;
     let device_key = signing_key(dir, "device_key.pem")?;
@@ -230,22 +264,43 @@ fn issue_present(dir: &Path, options: &[String]) -> Result<(), String> {
                 .extend(elements.keys().cloned());
         }
     }
-    let tagged: Tag24<ciborium::Value> =
-        isomdl::cbor::from_slice(&read(dir, "session_transcript.cbor")?)
-            .map_err(|e| format!("session transcript: {e}"))?;
+    let transcript_bytes = read(dir, "session_transcript.cbor")?;
+    let tagged: Tag24<ciborium::Value> = isomdl::cbor::from_slice(&transcript_bytes)
+        .map_err(|e| format!("session transcript: {e}"))?;
     let session = Session {
         documents: NonEmptyMap::new(MDL.to_owned(), Document::from(mdoc)),
         transcript: OtherTranscript(tagged.into_inner()),
+        mac: has("mac"),
     };
     let mut prepared = session.prepare_response(&requests, permitted);
+    let mut report = serde_json::Map::new();
     while let Some((_, payload)) = prepared.get_next_signature_payload() {
-        let signature: Signature = device_key.sign(payload);
-        prepared.submit_next_signature(signature.to_bytes().to_vec());
+        let authenticator = if has("mac") {
+            let reader = p256::SecretKey::from_pkcs8_pem(&text(dir, "e_reader_key.pem")?)
+                .map_err(|e| format!("e_reader_key.pem: {e}"))?
+                .public_key();
+            let key = e_mac_key(&device_key, &reader, &transcript_bytes)?;
+            // MAC_structure = ["MAC0", protected, external_aad, payload]: the protected
+            // header's bstr follows the 0x84 array head and the 5 bytes of "MAC0".
+            let mut conformant = payload.to_vec();
+            if conformant.get(6..10) == Some(&[0x43, 0xa1, 0x01, 0x26][..]) {
+                conformant[9] = 0x05;
+                let tag = key.clone().chain_update(&conformant).finalize();
+                report.insert("conformant_tag".into(), hex(&tag.into_bytes()).into());
+            }
+            report.insert("mac_protected".into(), hex(payload.get(6..10).unwrap_or(&[])).into());
+            key.chain_update(payload).finalize().into_bytes().to_vec()
+        } else {
+            let signature: Signature = device_key.sign(payload);
+            signature.to_bytes().to_vec()
+        };
+        prepared.submit_next_signature(authenticator);
     }
     let response = isomdl::cbor::to_vec(&prepared.finalize_response())
         .map_err(|e| format!("isomdl cannot encode its DeviceResponse: {e}"))?;
     std::fs::write(dir.join("device_response.cbor"), response)
-        .map_err(|e| format!("cannot write device_response.cbor: {e}"))
+        .map_err(|e| format!("cannot write device_response.cbor: {e}"))?;
+    Ok(report.into())
 }
 
 fn status(s: &AuthenticationStatus) -> &'static str {
@@ -279,7 +334,9 @@ fn main() -> ExitCode {
         },
         [command, dir, options @ ..] if command == "issue-present" => {
             match issue_present(Path::new(dir), options) {
-                Ok(()) => serde_json::json!({"peer": "isomdl", "ok": true, "options": options}),
+                Ok(report) => serde_json::json!({
+                    "peer": "isomdl", "ok": true, "options": options, "report": report,
+                }),
                 Err(error) => serde_json::json!({"peer": "isomdl", "ok": false, "error": error}),
             }
         }
