@@ -1,15 +1,24 @@
-// Issue an mDL with a pinned JS peer (suite-made IACA + DS with the ISO 18013-5 Annex B
-// extensions), present it, and write device_response.cbor, session_transcript.cbor (tag 24
-// around the transcript), iaca.pem, ds.pem and, for deviceMac, e_reader_key.jwk (the reader's
-// ephemeral private key) to <outdir>. Prints one line of JSON.
-// Usage: node peer-issue-present.mjs <auth0> <outdir> [option...]
+// Issue an mDL with a pinned JS peer, present it, and write the results to <outdir>. Prints
+// one line of JSON.
+// Usage: node peer-issue-present.mjs <auth0|owf> <outdir> [option...]
+//
+// auth0: the script makes the IACA + DS (ISO 18013-5 Annex B extensions) and the session
+//   transcript, and asks with a presentation definition; it writes device_response.cbor,
+//   session_transcript.cbor (tag 24 around the transcript), iaca.pem and ds.pem.
+// owf: the suite has written ds.pem + ds_key.pem (its document signer, PKCS #8),
+//   device_request.cbor (our DeviceRequest) and session_transcript.cbor; @owf/mdoc issues
+//   under that DS and answers that request (Holder.createDeviceResponseForDeviceRequest);
+//   the script writes device_response.cbor.
+// Both write e_reader_key.pem (the reader's ephemeral private key, PKCS #8) for deviceMac.
 // Options: kid (a kid in both unprotected headers), tdate (birth_date as tdate, not full-date),
 //          namespaces (a second namespace, requested too), mac (deviceMac, not deviceSignature),
-//          oid4vp (the ISO 18013-7 OpenID4VP handover the peer builds).
+//          oid4vp (auth0 only: the ISO 18013-7 OpenID4VP handover the peer builds),
+//          lowids / highids (owf only: its random digest IDs all below 2^31 / all at or above).
 import fs from "node:fs";
 import path from "node:path";
 import * as x509 from "@peculiar/x509";
 import { createPrivateKey, webcrypto } from "node:crypto";
+import { owfContext } from "./owf-context.mjs";
 
 const [peer, outdir, ...options] = process.argv.slice(2);
 const has = (o) => options.includes(o);
@@ -90,16 +99,68 @@ async function auth0() {
   // The peer's OpenID4VP handover (ISO 18013-7 draft: [mdocGeneratedNonce, client_id,
   // response_uri, nonce]), as the builder encoded it.
   if (has("oid4vp")) transcript = response.sessionTranscriptBytes;
-  return { response: Buffer.from(signed.encode()), transcript: Buffer.from(transcript) };
+  return { response: Buffer.from(signed.encode()), transcript: Buffer.from(transcript),
+    iaca: iaca.toString("pem") + "\n", ds: ds.toString("pem") + "\n" };
 }
 
-const { response, transcript } = await ({ auth0 })[peer]();
-fs.writeFileSync(path.join(outdir, "device_response.cbor"), response);
-fs.writeFileSync(path.join(outdir, "session_transcript.cbor"), transcript);
-fs.writeFileSync(path.join(outdir, "iaca.pem"), iaca.toString("pem") + "\n");
-fs.writeFileSync(path.join(outdir, "ds.pem"), ds.toString("pem") + "\n");
+async function owf() {
+  const { CoseKey, DateOnly, DeviceKey, DeviceRequest, Holder, Issuer, SignatureAlgorithm } =
+    await import("@owf/mdoc");
+  const ctx = await owfContext({ digestIds: has("lowids") ? "low" : has("highids") ? "high" : undefined });
+  const read = (name) => fs.readFileSync(path.join(outdir, name));
+  // The suite's document signer: its certificate and PKCS #8 key.
+  const dsCert = new x509.X509Certificate(read("ds.pem").toString("utf8"));
+  const dsKey = createPrivateKey(read("ds_key.pem").toString("utf8")).export({ format: "jwk" });
+  const kid = (id) => (has("kid") ? { kid: id } : {});
+  const iso = { family_name: "Jones", given_name: "Ava", age_over_18: true,
+    // DateOnly is full-date (tag 1004); a Date is written as tdate (tag 0).
+    birth_date: has("tdate") ? new Date("2007-03-25T00:00:00Z") : new DateOnly("2007-03-25") };
+  let issuer = new Issuer("org.iso.18013.5.1.mDL", ctx).addIssuerNamespace("org.iso.18013.5.1", iso);
+  if (has("namespaces")) issuer = issuer.addIssuerNamespace(extra, { membership: "gold", member_since: 2019 });
+  const devicePublic = await jwk(deviceKeys.publicKey);
+  const issuerSigned = await issuer.sign({
+    signingKey: { ...dsKey, alg: "ES256", ...kid("interop-ds-1") },
+    algorithm: SignatureAlgorithm.ES256,
+    digestAlgorithm: "SHA-256",
+    // ISO 18013-5 §9.1.2.4: validFrom is not before signed.
+    validityInfo: { signed: before, validFrom: before, validUntil: later },
+    deviceKeyInfo: { deviceKey: DeviceKey.fromJwk({ kty: devicePublic.kty, crv: devicePublic.crv,
+      x: devicePublic.x, y: devicePublic.y }) },
+    certificates: [new Uint8Array(dsCert.rawData)],
+  });
+  // The device key signs (or MACs) with the algorithm its COSE_Key names: @owf/mdoc writes
+  // the key's alg into the deviceSignature / deviceMac protected header.
+  const devicePrivate = await jwk(deviceKeys.privateKey);
+  const signingKey = CoseKey.fromJwk({ kty: devicePrivate.kty, crv: devicePrivate.crv, x: devicePrivate.x,
+    y: devicePrivate.y, d: devicePrivate.d, alg: has("mac") ? "HS256" : "ES256", ...kid("interop-device-1") });
+  const readerPublic = await jwk(readerKeys.publicKey);
+  const response = await Holder.createDeviceResponseForDeviceRequest({
+    deviceRequest: DeviceRequest.decode(read("device_request.cbor")),
+    sessionTranscript: new Uint8Array(read("session_transcript.cbor")),
+    issuerSigned: [issuerSigned],
+    ...(has("mac")
+      ? { mac: { signingKey, ephemeralKey: CoseKey.fromJwk({ kty: readerPublic.kty, crv: readerPublic.crv,
+        x: readerPublic.x, y: readerPublic.y }) } }
+      : { signature: { signingKey } }),
+  }, ctx);
+  return { response: Buffer.from(response.encode()),
+    ...(has("mac") ? { report: { mac_structure_items: ctx.macStructureItems, conformant_tag: ctx.conformantTag } } : {}) };
+}
+
+let out;
+try {
+  out = await ({ auth0, owf })[peer]();
+} catch (e) {
+  console.log(JSON.stringify({ peer, ok: false, error: String(e?.message ?? e).slice(0, 300) }));
+  process.exit(1);
+}
+const write = (name, bytes) => fs.writeFileSync(path.join(outdir, name), bytes);
+write("device_response.cbor", out.response);
+if (out.transcript) write("session_transcript.cbor", out.transcript);
+if (out.iaca) write("iaca.pem", out.iaca);
+if (out.ds) write("ds.pem", out.ds);
 if (has("mac")) {
-  fs.writeFileSync(path.join(outdir, "e_reader_key.pem"),
+  write("e_reader_key.pem",
     createPrivateKey({ key: await jwk(readerKeys.privateKey), format: "jwk" }).export({ type: "pkcs8", format: "pem" }));
 }
-console.log(JSON.stringify({ peer, ok: true, outdir, options }));
+console.log(JSON.stringify({ peer, ok: true, outdir, options, ...out.report }));
