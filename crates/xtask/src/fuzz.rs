@@ -302,8 +302,19 @@ fn write_seeds(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// How the fuzz targets are built.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// cargo-fuzz's default (optimised, debug assertions, AddressSanitizer): for real campaigns.
+    Campaign,
+    /// Unoptimised (`--dev`, still AddressSanitizer and debug assertions): the test command's
+    /// seconds-long smoke, where a cold optimised build of 24 targets cost minutes of CI.
+    Smoke,
+}
+
 /// Runs `targets` (all when empty) for `seconds` each.
-pub fn run(seconds: u64, targets: &[&str]) -> Result<(), String> {
+pub fn run(seconds: u64, targets: &[&str], build: Build) -> Result<(), String> {
+    let mode: &[&str] = if build == Build::Smoke { &["--dev"] } else { &[] };
     for t in targets {
         if !TARGETS.contains(t) {
             return Err(format!(
@@ -324,6 +335,7 @@ pub fn run(seconds: u64, targets: &[&str]) -> Result<(), String> {
     status(
         Command::new("cargo")
             .args(["fuzz", "build"])
+            .args(mode)
             .current_dir(&fuzz_dir)
             .env("RUSTC_BOOTSTRAP", "1"),
         "cargo fuzz build",
@@ -335,6 +347,7 @@ pub fn run(seconds: u64, targets: &[&str]) -> Result<(), String> {
         let mut command = Command::new("cargo");
         command
             .args(["fuzz", "run", target])
+            .args(mode)
             .arg(&corpus)
             .arg(seeds.join(target))
             .current_dir(&fuzz_dir)

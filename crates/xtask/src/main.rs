@@ -55,7 +55,7 @@ fn fuzz_command(flags: &[&str]) -> Result<(), String> {
             targets.push(*flag);
         }
     }
-    fuzz::run(seconds, &targets)
+    fuzz::run(seconds, &targets, fuzz::Build::Campaign)
 }
 
 fn main() -> ExitCode {
@@ -194,10 +194,10 @@ fn test(flags: &[&str]) -> Result<(), String> {
         interop.passed, interop.failed
     );
     total = total.plus(interop);
-    lap("interop suite");
+    lap("interop step");
 
     // A short smoke of every fuzz target: `cargo xtask fuzz` runs them for longer.
-    fuzz::run(2, &[])?;
+    fuzz::run(2, &[], fuzz::Build::Smoke)?;
     println!("fuzz: {} targets ran clean", fuzz::TARGETS.len());
     lap("fuzz build and smoke");
 
