@@ -314,7 +314,11 @@ pub enum Build {
 
 /// Runs `targets` (all when empty) for `seconds` each.
 pub fn run(seconds: u64, targets: &[&str], build: Build) -> Result<(), String> {
-    let mode: &[&str] = if build == Build::Smoke { &["--dev"] } else { &[] };
+    let mode: &[&str] = if build == Build::Smoke {
+        &["--dev"]
+    } else {
+        &[]
+    };
     for t in targets {
         if !TARGETS.contains(t) {
             return Err(format!(
