@@ -148,6 +148,8 @@ fn every_purpose_exclusion_and_finding_kind_is_translated() {
         FindingKind::RetentionNotNeeded,
         FindingKind::ConditionNotMet,
         FindingKind::NoRegisteredPurpose,
+        FindingKind::BeyondRegistration,
+        FindingKind::RoleMayNotDemand,
     ] {
         let finding = Finding {
             namespace: ISO_NAMESPACE.to_owned(),

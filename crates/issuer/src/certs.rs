@@ -63,6 +63,9 @@ pub struct CertificateProfile {
     pub organization: Option<String>,
     /// State or province (ST), an ISO 3166-2 code, if any.
     pub state: Option<String>,
+    /// organizationIdentifier (2.5.4.97), an ETSI EN 319 412-1 semantic identifier such as
+    /// `VATGB-123456789`, if any: what a relying-party registration's `sub` is bound to.
+    pub organization_identifier: Option<String>,
     /// Start of validity.
     pub not_before: Timestamp,
     /// End of validity.
@@ -77,6 +80,7 @@ impl CertificateProfile {
             country: country.to_owned(),
             organization: None,
             state: None,
+            organization_identifier: None,
             not_before,
             not_after: not_before.plus_days(days),
         }
@@ -210,6 +214,9 @@ fn name(profile: &CertificateProfile) -> Result<Name, IssuerError> {
     }
     if let Some(org) = &profile.organization {
         parts.push(format!("O={org}"));
+    }
+    if let Some(id) = &profile.organization_identifier {
+        parts.push(format!("2.5.4.97={id}"));
     }
     parts.push(format!("CN={}", profile.common_name));
     let all_safe = parts

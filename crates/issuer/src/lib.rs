@@ -13,6 +13,7 @@
 pub mod certs;
 pub mod credential;
 pub mod openid4vci;
+pub mod registrar;
 pub mod samples;
 pub mod status;
 

@@ -21,6 +21,7 @@ pub mod nfc;
 pub mod online;
 pub mod openid4vci;
 pub mod profiles;
+pub mod registration;
 pub mod registry;
 pub mod rng;
 pub mod session;

@@ -101,6 +101,9 @@ pub struct ConsentDocument {
     pub elements: Vec<ConsentElement>,
     /// Why the held credential cannot be shared (revoked or suspended by its issuer), if so.
     pub withheld: Option<String>,
+    /// The verifier's registration for this request, when it sent one: registered or not for
+    /// the declared purpose, or unverified (see [`crate::registration`]).
+    pub registration: Option<crate::registration::RegistrationVerdict>,
 }
 
 /// What the app shows the citizen before anything is disclosed.

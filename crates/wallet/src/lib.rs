@@ -10,6 +10,8 @@
 //!   encrypted in the store, committed before a response leaves the wallet.
 //! * [`i18n`]: every citizen-facing string in English and Welsh (Fluent data), and the
 //!   consent screen as complete sentences for screen readers.
+//! * [`registration`]: purpose-bound verifiers — the verifier's registration certificate,
+//!   verified against trusted registrars, on the consent object.
 //! * [`proximity`]: the ISO 18013-5 proximity session (QR engagement, encrypted messages).
 #![forbid(unsafe_code)]
 
@@ -25,6 +27,7 @@ pub mod openid4vp;
 pub mod presentation;
 pub mod provisioning;
 pub mod proximity;
+pub mod registration;
 pub mod secure_area;
 pub mod status;
 pub mod store;

@@ -559,6 +559,10 @@ impl OpenId4VpPresentation {
             None
         };
         let dcql = parse_dcql(parameters.get("dcql_query").ok_or(invalid("dcql_query"))?)?;
+        let registrations = match parameters.get("verifier_info") {
+            Some(info) => crate::registration::parse_verifier_info(info)?,
+            None => Vec::new(),
+        };
         let queries = chosen_queries(&dcql, &mut |doc_type| holds_element(wallet, doc_type, None))?;
         let mut doc_requests = Vec::new();
         for query in &queries {
@@ -580,10 +584,26 @@ impl OpenId4VpPresentation {
             Channel::DcApi { origin } => origin.to_owned(),
             Channel::Redirect => response_uri.clone().unwrap_or_default(),
         });
+        let query_ids: Vec<String> = queries.into_iter().map(|q| q.id).collect();
+        if !registrations.is_empty() {
+            let client = match channel {
+                Channel::DcApi { origin } => crate::registration::origin_of(origin),
+                Channel::Redirect => {
+                    crate::registration::origin_of(response_uri.as_deref().unwrap_or_default())
+                }
+            };
+            crate::registration::apply_verifier_info(
+                wallet,
+                &registrations,
+                &query_ids,
+                &client,
+                prepared.consent_mut(),
+            );
+        }
         Ok(OpenId4VpPresentation {
             wallet: wallet.clone(),
             prepared,
-            query_ids: queries.into_iter().map(|q| q.id).collect(),
+            query_ids,
             mode,
             state: field("state").map(str::to_owned),
             response_uri,

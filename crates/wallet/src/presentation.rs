@@ -167,6 +167,11 @@ impl PreparedRequest {
         &self.consent
     }
 
+    /// The consent object, for the online flows that add to it (OpenID4VP `verifier_info`).
+    pub(crate) fn consent_mut(&mut self) -> &mut ConsentRequest {
+        &mut self.consent
+    }
+
     /// Records where an online request came from (the origin the platform reported, or the
     /// response URI), for the consent screen.
     pub fn set_origin(&mut self, origin: String) {
@@ -435,6 +440,7 @@ pub fn prepare_request(
                 &items.doc_type,
                 wallet.now(),
             ),
+            registration: None,
         });
         documents.push(PreparedDocument {
             doc_type: items.doc_type.clone(),
@@ -446,11 +452,13 @@ pub fn prepare_request(
             credential,
         });
     }
+    let mut consent = ConsentRequest {
+        verifier,
+        documents: consent_documents,
+    };
+    crate::registration::apply_request_info(wallet, request, &mut consent);
     Ok(PreparedRequest {
-        consent: ConsentRequest {
-            verifier,
-            documents: consent_documents,
-        },
+        consent,
         documents,
         transcript: transcript_value,
         transcript_bytes: transcript.to_bytes(),

@@ -65,6 +65,9 @@ pub struct WalletConfig {
     pub reader_anchors: TrustAnchors,
     /// How the wallet authenticates its responses.
     pub device_auth: DeviceAuthMode,
+    /// Roots of the registrars whose relying-party registration certificates the wallet
+    /// accepts (see [`crate::registration`]). Empty: every registration shows as unverified.
+    pub registrar_anchors: TrustAnchors,
     /// Test only: also accept an OpenID4VP `response_uri` of `http://` on a loopback host
     /// (`127.0.0.1`, `[::1]`, `localhost`), for a verifier under test on the same machine.
     /// Off by default; every other response_uri must be `https://`, so `direct_post` never

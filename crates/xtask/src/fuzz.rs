@@ -39,6 +39,7 @@ pub const TARGETS: &[&str] = &[
     "nfc_ndef",
     "nfc_apdu",
     "status_token",
+    "registration",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -138,6 +139,7 @@ fn seeds() -> Result<Seeds, String> {
         ),
         ("wallet_session", vec![get("session_establishment")?]),
         ("status_token", vec![status_token_seed()?]),
+        ("registration", registration_seeds()?),
         ("nfc_ndef", nfc_seeds().0),
         ("nfc_apdu", nfc_seeds().1),
         (
@@ -183,6 +185,27 @@ fn seeds() -> Result<Seeds, String> {
                 .collect(),
         ),
     ])
+}
+
+/// Registration certificates made by this project's test registrar (`issuer::registrar`; no
+/// published CWT example of ETSI TS 119 475 was available): hex files, `#` comments.
+fn registration_seeds() -> Result<Vec<Vec<u8>>, String> {
+    ["registration_right_to_work.hex", "registration_police.hex"]
+        .iter()
+        .map(|name| {
+            let path = root()
+                .join("crates/mdoc/src/registration/testdata")
+                .join(name);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let hex: String = text
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .flat_map(|l| l.chars().filter(char::is_ascii_hexdigit))
+                .collect();
+            hex::decode(hex).map_err(|e| format!("{}: {e}", path.display()))
+        })
+        .collect()
 }
 
 /// The Status List Token CWT example of draft-ietf-oauth-status-list-20 (hex, `#` comments).

@@ -37,6 +37,13 @@ pub enum FindingKind {
     ConditionNotMet,
     /// No registered purpose profile covers the request, so nothing shows the element is needed.
     NoRegisteredPurpose,
+    /// The verifier's registration (its relying-party registration certificate) does not
+    /// cover this element for the declared purpose, or it has no registration for that purpose
+    /// at all: over-asking beyond registration, distinct from beyond the purpose profile.
+    BeyondRegistration,
+    /// The verifier is registered only in a role with no entitlement to demand ID (for
+    /// example the police): the citizen does not have to share anything.
+    RoleMayNotDemand,
 }
 
 /// One minimisation finding for the consent screen. The explanation never contains values.

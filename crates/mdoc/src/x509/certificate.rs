@@ -118,6 +118,18 @@ impl Certificate {
         directory_text(self.parsed.tbs_certificate().subject().organization())
     }
 
+    /// The subject's organizationIdentifier (OID 2.5.4.97, ETSI EN 319 412-1 semantic
+    /// identifier such as `VATGB-123456789`), if any: the EU wallets' relying-party entity
+    /// identifier, to which a registration certificate's `sub` is bound.
+    pub fn subject_organization_identifier(&self) -> Option<String> {
+        directory_text(
+            self.parsed
+                .tbs_certificate()
+                .subject()
+                .by_oid(const_oid::ObjectIdentifier::new_unwrap("2.5.4.97")),
+        )
+    }
+
     /// The subject's country code.
     pub fn subject_country(&self) -> Option<String> {
         let country = self

@@ -16,6 +16,10 @@ pub enum ChainPurpose {
     DocumentSigner,
     /// A reader authentication certificate (readerAuth), chaining to a reader root.
     ReaderAuth,
+    /// The signer of a relying-party registration certificate (ETSI TS 119 475), chaining to a
+    /// configured registrar root. No extended key usage is required (the specification names
+    /// none); digitalSignature is.
+    RegistrationSigner,
 }
 
 /// The certificates trusted as roots for one purpose.
@@ -270,6 +274,7 @@ fn check_leaf(leaf: &Certificate, purpose: ChainPurpose) -> Result<(), ChainErro
     let eku = match purpose {
         ChainPurpose::DocumentSigner => EKU_DOCUMENT_SIGNER,
         ChainPurpose::ReaderAuth => EKU_READER_AUTH,
+        ChainPurpose::RegistrationSigner => return Ok(()),
     };
     if !leaf.has_extended_key_usage(eku) {
         return Err(ChainError::ExtendedKeyUsage {

@@ -178,6 +178,7 @@ pub(crate) fn render(consent: &ConsentRequest, locale: Locale) -> AccessibleCons
                     m.text(key, &[("purpose", &m.purpose(purpose))])
                 }
             });
+            introduction.extend(m.document_registration(document, &name));
             let items = document
                 .elements
                 .iter()

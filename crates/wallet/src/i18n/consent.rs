@@ -73,6 +73,8 @@ impl Messages {
             FindingKind::AgeAttestationWouldDo => "finding-age_would_do",
             FindingKind::RetentionNotNeeded => "finding-retention_not_needed",
             FindingKind::ConditionNotMet => "finding-condition_not_met",
+            FindingKind::BeyondRegistration => "finding-beyond_registration",
+            FindingKind::RoleMayNotDemand => "finding-role_may_not_demand",
             FindingKind::NoRegisteredPurpose => {
                 if is_sensitive(doc_type, &finding.namespace, &finding.identifier) {
                     "finding-no_purpose-sensitive"

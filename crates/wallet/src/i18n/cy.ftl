@@ -239,3 +239,27 @@ history-failed = Ar { $date }, methodd cais gan { $party } ({ $channel }). Ni ra
 history-cancelled = Ar { $date }, cafodd cais gan { $party } ei ganslo cyn i chi ateb ({ $channel }). Ni rannwyd dim.
 history-issued = Ar { $date }, cyhoeddodd { $party } { $document } i'r waled hon.
 history-refused = Ar { $date }, gwrthododd y waled { $document } am nad oedd yn bodloni gwiriadau'r waled.
+
+## Dilyswyr sy'n gysylltiedig â diben: cofrestriad y dilysydd
+
+registration-registered = Mae { $verifier } wedi'i gofrestru gyda { $anchor } i { $purpose ->
+    [right_to_work] wirio eich hawl i weithio
+    [benefits] wirio eich hawl i gael budd-daliadau
+    [age_check] wirio eich oedran
+   *[other] wneud y gwiriad hwn
+}.
+registration-not-registered = Nid yw'r sefydliad hwn wedi'i gofrestru i { $purpose ->
+    [right_to_work] wirio eich hawl i weithio
+    [benefits] wirio eich hawl i gael budd-daliadau
+    [age_check] wirio eich oedran
+   *[other] ofyn am yr wybodaeth hon
+}.
+registration-unverified = Anfonodd y sefydliad hwn gofrestriad nad oedd modd ei wirio ({ $reason }). Ystyriwch nad yw wedi'i gofrestru.
+registration-no-entitlement = Mae { $verifier } wedi'i gofrestru fel { $name }, sydd heb bŵer i fynnu eich ID digidol. Nid oes rhaid i chi rannu dim.
+role-employer = cyflogwr
+role-benefits_authority = swyddfa budd-daliadau
+role-age_restricted_seller = gwerthwr nwyddau â chyfyngiad oedran
+role-landlord = landlord
+role-police = yr heddlu
+finding-beyond_registration = Nid yw'r sefydliad hwn wedi'i gofrestru i ofyn am hyn.
+finding-role_may_not_demand = Nid oes rhaid i chi rannu hwn: nid oes gan y sefydliad hwn bŵer i'w fynnu.

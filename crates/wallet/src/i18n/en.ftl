@@ -235,3 +235,27 @@ history-failed = On { $date }, a request from { $party } failed ({ $channel }). 
 history-cancelled = On { $date }, a request from { $party } was cancelled before you answered ({ $channel }). Nothing was shared.
 history-issued = On { $date }, { $party } issued { $document } to this wallet.
 history-refused = On { $date }, the wallet refused { $document } because it did not pass the wallet's checks.
+
+## Purpose-bound verifiers: the verifier's registration (crates/wallet/src/registration)
+
+registration-registered = { $verifier } is registered with { $anchor } to { $purpose ->
+    [right_to_work] check your right to work
+    [benefits] check your benefits entitlement
+    [age_check] check your age
+   *[other] make this check
+}.
+registration-not-registered = This organisation is not registered to { $purpose ->
+    [right_to_work] check your right to work
+    [benefits] check your benefits entitlement
+    [age_check] check your age
+   *[other] ask for this information
+}.
+registration-unverified = This organisation sent a registration that could not be checked ({ $reason }). Treat it as not registered.
+registration-no-entitlement = { $verifier } is registered as { $name }, who have no power to demand your digital ID. You do not have to share anything.
+role-employer = an employer
+role-benefits_authority = a benefits office
+role-age_restricted_seller = a seller of age-restricted goods
+role-landlord = a landlord
+role-police = the police
+finding-beyond_registration = This organisation is not registered to ask for this.
+finding-role_may_not_demand = You do not have to share this: this organisation has no power to demand it.
