@@ -104,7 +104,7 @@ fn right_to_work() -> Vec<(String, String, bool)> {
 }
 
 /// A registration for Acme in `role` for `purpose`, covering `elements`.
-fn registration(purpose: &str, role: &str, elements: &[(String, String, bool)]) -> Registration {
+fn registration_for(purpose: &str, role: &str, elements: &[(String, String, bool)]) -> Registration {
     Registration {
         name: "Acme Ltd".to_owned(),
         identifier: ACME_ID.to_owned(),
@@ -214,7 +214,7 @@ fn a_registered_employer_is_shown_as_registered_and_nothing_is_flagged() {
     let elements = right_to_work();
     let registration = f
         .registrar
-        .issue(&registration("right_to_work", EMPLOYER, &elements))
+        .issue(&registration_for("right_to_work", EMPLOYER, &elements))
         .unwrap();
     let consent = consent_for(
         &f,
@@ -265,7 +265,7 @@ fn over_asking_beyond_registration_is_flagged_apart_from_the_purpose_profile() {
         .collect();
     let registration = f
         .registrar
-        .issue(&registration("right_to_work", EMPLOYER, &registered))
+        .issue(&registration_for("right_to_work", EMPLOYER, &registered))
         .unwrap();
     // The request also asks for the address, which the purpose profile excludes.
     let mut asked = elements.clone();
@@ -323,7 +323,7 @@ fn a_verifier_not_registered_for_its_declared_purpose_is_shown_in_plain_words() 
     let age = vec![(ISO_NAMESPACE.to_owned(), "age_over_18".to_owned(), false)];
     let registration = f
         .registrar
-        .issue(&registration(
+        .issue(&registration_for(
             "age_check",
             "urn:uk-digital-id:role:age-restricted-seller",
             &age,
@@ -371,7 +371,7 @@ fn a_verifier_not_registered_for_its_declared_purpose_is_shown_in_plain_words() 
     // An employer registration does not cover a benefits check either.
     let employer = f
         .registrar
-        .issue(&registration("right_to_work", EMPLOYER, &elements))
+        .issue(&registration_for("right_to_work", EMPLOYER, &elements))
         .unwrap();
     let consent = consent_for(
         &f,
@@ -390,7 +390,7 @@ fn a_verifier_not_registered_for_its_declared_purpose_is_shown_in_plain_words() 
     // "registered" for benefits checks.
     let odd = f
         .registrar
-        .issue(&registration("benefits_check", EMPLOYER, &elements))
+        .issue(&registration_for("benefits_check", EMPLOYER, &elements))
         .unwrap();
     let consent = consent_for(
         &f,
@@ -416,7 +416,7 @@ fn a_police_registration_is_told_it_may_not_demand_and_the_citizen_need_not_shar
         .collect();
     let registration = f
         .registrar
-        .issue(&registration("identity_check", POLICE, &asked))
+        .issue(&registration_for("identity_check", POLICE, &asked))
         .unwrap();
     let consent = consent_for(
         &f,
@@ -461,7 +461,7 @@ fn a_police_registration_is_told_it_may_not_demand_and_the_citizen_need_not_shar
             Some("identity_check"),
             Some(Value::Bytes(
                 f.registrar
-                    .issue(&registration("identity_check", POLICE, &asked))
+                    .issue(&registration_for("identity_check", POLICE, &asked))
                     .unwrap(),
             )),
         ),
@@ -517,7 +517,7 @@ fn tampered_expired_unknown_registrar_and_someone_elses_registrations_are_unveri
     let elements = right_to_work();
     let good = f
         .registrar
-        .issue(&registration("right_to_work", EMPLOYER, &elements))
+        .issue(&registration_for("right_to_work", EMPLOYER, &elements))
         .unwrap();
     // Tampered: one byte of the organisation name in the signed payload changed.
     let at = good
@@ -528,7 +528,7 @@ fn tampered_expired_unknown_registrar_and_someone_elses_registrations_are_unveri
     tampered[at] = b'X';
     assert_unverified(&f, Value::Bytes(tampered), "signature");
     // Expired: issued 400 days ago for a year.
-    let mut old = registration("right_to_work", EMPLOYER, &elements);
+    let mut old = registration_for("right_to_work", EMPLOYER, &elements);
     old.issued_at = NOW.plus_days(-400);
     assert_unverified(
         &f,
@@ -536,7 +536,7 @@ fn tampered_expired_unknown_registrar_and_someone_elses_registrations_are_unveri
         "expired",
     );
     // Not yet valid.
-    let mut future = registration("right_to_work", EMPLOYER, &elements);
+    let mut future = registration_for("right_to_work", EMPLOYER, &elements);
     future.issued_at = NOW.plus_days(2);
     assert_unverified(
         &f,
@@ -544,7 +544,7 @@ fn tampered_expired_unknown_registrar_and_someone_elses_registrations_are_unveri
         "not yet valid",
     );
     // Longer than 12 months.
-    let mut long = registration("right_to_work", EMPLOYER, &elements);
+    let mut long = registration_for("right_to_work", EMPLOYER, &elements);
     long.days = 800;
     assert_unverified(
         &f,
@@ -557,13 +557,13 @@ fn tampered_expired_unknown_registrar_and_someone_elses_registrations_are_unveri
         &f,
         Value::Bytes(
             rogue
-                .issue(&registration("right_to_work", EMPLOYER, &elements))
+                .issue(&registration_for("right_to_work", EMPLOYER, &elements))
                 .unwrap(),
         ),
         "registrar certificate",
     );
     // A genuine registration of another organisation, replayed by this reader.
-    let mut other = registration("right_to_work", EMPLOYER, &elements);
+    let mut other = registration_for("right_to_work", EMPLOYER, &elements);
     other.identifier = "VATGB-999999999".to_owned();
     assert_unverified(
         &f,
@@ -656,7 +656,7 @@ fn over_openid4vp_verifier_info_is_verified_bound_to_the_origin_and_shown() {
         .collect();
     let bytes = f
         .registrar
-        .issue(&registration("right_to_work", EMPLOYER, &registered))
+        .issue(&registration_for("right_to_work", EMPLOYER, &registered))
         .unwrap();
     let channel = Channel::DcApi { origin: ORIGIN };
     let presentation = OpenId4VpPresentation::from_request(
@@ -713,7 +713,7 @@ fn over_openid4vp_verifier_info_is_verified_bound_to_the_origin_and_shown() {
     // A police registration over OpenID4VP: told it may not demand.
     let police = f
         .registrar
-        .issue(&registration("identity_check", POLICE, &elements))
+        .issue(&registration_for("identity_check", POLICE, &elements))
         .unwrap();
     let presentation = OpenId4VpPresentation::from_request(
         &f.wallet,
@@ -763,5 +763,48 @@ fn malformed_verifier_info_refuses_the_openid4vp_request() {
             Channel::DcApi { origin: ORIGIN },
         );
         assert!(refused.is_err(), "{bad}");
+    }
+}
+
+/// The fuzz seeds (`crates/mdoc/src/registration/testdata/*.hex`, read by `cargo xtask fuzz`)
+/// are registration certificates of the test registrar: they open, and say what they should.
+/// Regenerate them with `REGISTRATION_WRITE_SEEDS=1 cargo test --test registration seed`.
+#[test]
+fn seed_files_are_test_registrar_registrations() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/mdoc/src/registration/testdata");
+    let seeds = [
+        (
+            "registration_right_to_work.hex",
+            registration_for("right_to_work", EMPLOYER, &right_to_work()),
+        ),
+        (
+            "registration_police.hex",
+            registration_for("identity_check", POLICE, &right_to_work()[..4]),
+        ),
+    ];
+    if std::env::var_os("REGISTRATION_WRITE_SEEDS").is_some() {
+        let registrar = Registrar::new("UK Relying Party Registrar", NOW.plus_days(-30)).unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, registration) in &seeds {
+            let bytes = registrar.issue(registration).unwrap();
+            let lines: Vec<String> = bytes.chunks(32).map(hex::encode).collect();
+            let text = format!(
+                "# A registration certificate (ETSI TS 119 475, CWT) made by this project's test\n\
+                 # registrar (issuer::registrar, tests/registration.rs); not a published vector.\n{}\n",
+                lines.join("\n")
+            );
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+    }
+    for (name, registration) in &seeds {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let hex: String = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(|l| l.chars().filter(char::is_ascii_hexdigit))
+            .collect();
+        let opened = mdoc::registration::open(&hex::decode(hex).unwrap()).unwrap();
+        assert_eq!(opened.certificate, registration.certificate(), "{name}");
     }
 }

@@ -206,4 +206,43 @@ mod tests {
         ]));
         assert_eq!(open(&sign1).unwrap_err(), RegistrationError::WrongType);
     }
+
+    fn seed(text: &str) -> Vec<u8> {
+        let hex: String = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(|l| l.chars().filter(char::is_ascii_hexdigit))
+            .collect();
+        hex::decode(hex).unwrap()
+    }
+
+    #[test]
+    fn the_test_registrars_certificates_open_and_verify_only_under_its_root() {
+        let bytes = seed(include_str!("testdata/registration_police.hex"));
+        let opened = open(&bytes).unwrap();
+        assert_eq!(opened.certificate.intended_use_id.as_deref(), Some("identity_check"));
+        assert!(
+            opened
+                .certificate
+                .entitlements
+                .iter()
+                .any(|e| e == "urn:uk-digital-id:role:police")
+        );
+        assert_eq!(opened.x5chain.len(), 1);
+        // No anchor configured: the chain is refused, so nothing verifies.
+        let now = opened.certificate.issued_at.plus_days(1);
+        assert!(matches!(
+            verify(&bytes, &TrustAnchors::default(), now),
+            Err(RegistrationError::Chain(_))
+        ));
+        let bytes = seed(include_str!("testdata/registration_right_to_work.hex"));
+        assert_eq!(
+            open(&bytes).unwrap().certificate.intended_use_id.as_deref(),
+            Some("right_to_work")
+        );
+        // Every truncation fails cleanly.
+        for end in 0..bytes.len() {
+            assert!(open(&bytes[..end]).is_err());
+        }
+    }
 }
