@@ -104,7 +104,11 @@ fn right_to_work() -> Vec<(String, String, bool)> {
 }
 
 /// A registration for Acme in `role` for `purpose`, covering `elements`.
-fn registration_for(purpose: &str, role: &str, elements: &[(String, String, bool)]) -> Registration {
+fn registration_for(
+    purpose: &str,
+    role: &str,
+    elements: &[(String, String, bool)],
+) -> Registration {
     Registration {
         name: "Acme Ltd".to_owned(),
         identifier: ACME_ID.to_owned(),
@@ -199,7 +203,11 @@ fn flagged_beyond_registration(document: &ConsentDocument) -> Vec<&str> {
     document
         .elements
         .iter()
-        .filter(|e| e.findings.iter().any(|f| f.kind == FindingKind::BeyondRegistration))
+        .filter(|e| {
+            e.findings
+                .iter()
+                .any(|f| f.kind == FindingKind::BeyondRegistration)
+        })
         .map(|e| e.identifier.as_str())
         .collect()
 }
@@ -269,7 +277,11 @@ fn over_asking_beyond_registration_is_flagged_apart_from_the_purpose_profile() {
         .unwrap();
     // The request also asks for the address, which the purpose profile excludes.
     let mut asked = elements.clone();
-    asked.push((ISO_NAMESPACE.to_owned(), "resident_address".to_owned(), true));
+    asked.push((
+        ISO_NAMESPACE.to_owned(),
+        "resident_address".to_owned(),
+        true,
+    ));
     let consent = consent_for(
         &f,
         &request(
@@ -310,7 +322,12 @@ fn over_asking_beyond_registration_is_flagged_apart_from_the_purpose_profile() {
     let cy = messages(Locale::Welsh).finding(
         UK_DIGITAL_ID,
         Some(Purpose::RightToWork),
-        &document.elements.iter().find(|e| e.identifier == "portrait").unwrap().findings[0],
+        &document
+            .elements
+            .iter()
+            .find(|e| e.identifier == "portrait")
+            .unwrap()
+            .findings[0],
     );
     assert_eq!(cy, "Nid yw'r sefydliad hwn wedi'i gofrestru i ofyn am hyn.");
 }
@@ -412,7 +429,9 @@ fn a_police_registration_is_told_it_may_not_demand_and_the_citizen_need_not_shar
     let f = fixture();
     let asked: Vec<_> = right_to_work()
         .into_iter()
-        .filter(|(_, id, _)| ["family_name", "given_name", "birth_date", "portrait"].contains(&id.as_str()))
+        .filter(|(_, id, _)| {
+            ["family_name", "given_name", "birth_date", "portrait"].contains(&id.as_str())
+        })
         .collect();
     let registration = f
         .registrar
@@ -429,7 +448,10 @@ fn a_police_registration_is_told_it_may_not_demand_and_the_citizen_need_not_shar
     );
     let document = &consent.documents[0];
     let verdict = document.registration.as_ref().unwrap();
-    assert!(matches!(verdict.status, RegistrationStatus::Registered { .. }));
+    assert!(matches!(
+        verdict.status,
+        RegistrationStatus::Registered { .. }
+    ));
     assert_eq!(verdict.no_entitlement_role.as_deref(), Some("police"));
     for element in &document.elements {
         assert!(
@@ -520,10 +542,7 @@ fn tampered_expired_unknown_registrar_and_someone_elses_registrations_are_unveri
         .issue(&registration_for("right_to_work", EMPLOYER, &elements))
         .unwrap();
     // Tampered: one byte of the organisation name in the signed payload changed.
-    let at = good
-        .windows(8)
-        .position(|w| w == b"Acme Ltd")
-        .unwrap();
+    let at = good.windows(8).position(|w| w == b"Acme Ltd").unwrap();
     let mut tampered = good.clone();
     tampered[at] = b'X';
     assert_unverified(&f, Value::Bytes(tampered), "signature");
@@ -612,14 +631,22 @@ fn bad_registration_input_is_refused_as_unverified_without_failing_the_request()
     // Without a registration the consent is as before: no verdict.
     let consent = consent_for(
         &f,
-        &request(Some(&f.reader), &right_to_work(), Some("right_to_work"), None),
+        &request(
+            Some(&f.reader),
+            &right_to_work(),
+            Some("right_to_work"),
+            None,
+        ),
     );
     assert_eq!(consent.documents[0].registration, None);
 }
 
 /// An unencrypted OpenID4VP request over the DC API for the right-to-work elements, with
 /// `verifier_info` when given.
-fn openid4vp_request(elements: &[(String, String, bool)], verifier_info: Option<serde_json::Value>) -> String {
+fn openid4vp_request(
+    elements: &[(String, String, bool)],
+    verifier_info: Option<serde_json::Value>,
+) -> String {
     let claims: Vec<_> = elements
         .iter()
         .map(|(ns, id, retain)| json!({"path": [ns, id], "intent_to_retain": retain}))
@@ -689,7 +716,11 @@ fn over_openid4vp_verifier_info_is_verified_bound_to_the_origin_and_shown() {
     )
     .unwrap();
     assert!(matches!(
-        elsewhere.consent().documents[0].registration.as_ref().unwrap().status,
+        elsewhere.consent().documents[0]
+            .registration
+            .as_ref()
+            .unwrap()
+            .status,
         RegistrationStatus::Unverified { .. }
     ));
     elsewhere.cancel();
@@ -726,7 +757,13 @@ fn over_openid4vp_verifier_info_is_verified_bound_to_the_origin_and_shown() {
         .clone()
         .unwrap();
     assert_eq!(verdict.no_entitlement_role.as_deref(), Some("police"));
-    assert!(presentation.consent().recommended_selection().approved.is_empty());
+    assert!(
+        presentation
+            .consent()
+            .recommended_selection()
+            .approved
+            .is_empty()
+    );
     presentation.cancel();
 
     // Tampered data over OpenID4VP: unverified.
@@ -740,7 +777,11 @@ fn over_openid4vp_verifier_info_is_verified_bound_to_the_origin_and_shown() {
     )
     .unwrap();
     assert!(matches!(
-        presentation.consent().documents[0].registration.as_ref().unwrap().status,
+        presentation.consent().documents[0]
+            .registration
+            .as_ref()
+            .unwrap()
+            .status,
         RegistrationStatus::Unverified { .. }
     ));
     presentation.cancel();

@@ -3,11 +3,10 @@
 //! who a verifier is, the purpose it is registered for, the elements it may request for it, its
 //! role, and how long the registration is valid.
 
-use mdoc::registration::{
-    ENTITLEMENT_SERVICE_PROVIDER, RegisteredCredential, RegistrationCertificate,
-    RegistrationError,
-};
 use mdoc::registration::claims::MSO_MDOC;
+use mdoc::registration::{
+    ENTITLEMENT_SERVICE_PROVIDER, RegisteredCredential, RegistrationCertificate, RegistrationError,
+};
 use mdoc::time::Timestamp;
 
 use crate::certs::{CertificateKind, CertificateProfile, CertifiedKey, IssuerError};

@@ -82,9 +82,7 @@ fn time(value: &Value, what: &'static str) -> Result<Timestamp, RegistrationErro
     let seconds = match value {
         Value::Unsigned(n) => i64::try_from(*n).map_err(|_| malformed(what))?,
         // A float NumericDate (RFC 8392 allows one): whole seconds only.
-        Value::Float(f) if f.is_finite() && f.fract() == 0.0 && *f >= 0.0 && *f < 1e15 => {
-            *f as i64
-        }
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 && *f >= 0.0 && *f < 1e15 => *f as i64,
         Value::Tag(1, inner) => return time(inner, what),
         _ => return Err(malformed(what)),
     };
@@ -97,7 +95,10 @@ fn registered<'a>(claims: &'a Value, label: i64, name: &str) -> Option<&'a Value
 }
 
 fn credential(value: &Value) -> Result<RegisteredCredential, RegistrationError> {
-    let format = text(value.get("format").ok_or(malformed("credentials format"))?, "format")?;
+    let format = text(
+        value.get("format").ok_or(malformed("credentials format"))?,
+        "format",
+    )?;
     let doc_type = match value.get("meta").and_then(|m| m.get("doctype_value")) {
         Some(d) => Some(text(d, "meta doctype_value")?),
         None => None,
@@ -187,7 +188,10 @@ impl RegistrationCertificate {
         };
         Ok(RegistrationCertificate {
             name: text(required("name")?, "name")?,
-            sub: text(registered(claims, SUB, "sub").ok_or(malformed("sub"))?, "sub")?,
+            sub: text(
+                registered(claims, SUB, "sub").ok_or(malformed("sub"))?,
+                "sub",
+            )?,
             legal_name: optional_text("sub_ln")?,
             country,
             registry_uri: text(required("registry_uri")?, "registry_uri")?,
@@ -198,7 +202,10 @@ impl RegistrationCertificate {
             public_body,
             privacy_policy: optional_text("privacy_policy")?,
             origins: texts("origins")?,
-            issued_at: time(registered(claims, IAT, "iat").ok_or(malformed("iat"))?, "iat")?,
+            issued_at: time(
+                registered(claims, IAT, "iat").ok_or(malformed("iat"))?,
+                "iat",
+            )?,
             expires: registered(claims, EXP, "exp")
                 .map(|v| time(v, "exp"))
                 .transpose()?,
@@ -214,10 +221,7 @@ impl RegistrationCertificate {
             (Value::text("country"), Value::text(&self.country)),
             (Value::text("registry_uri"), Value::text(&self.registry_uri)),
             (Value::text("entitlements"), texts(&self.entitlements)),
-            (
-                Value::int(IAT),
-                Value::int(self.issued_at.unix_seconds()),
-            ),
+            (Value::int(IAT), Value::int(self.issued_at.unix_seconds())),
         ];
         if let Some(legal_name) = &self.legal_name {
             map.push((Value::text("sub_ln"), Value::text(legal_name)));
@@ -340,7 +344,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(RegistrationCertificate::from_claims(&claims).unwrap(), sample());
+        assert_eq!(
+            RegistrationCertificate::from_claims(&claims).unwrap(),
+            sample()
+        );
     }
 
     #[test]

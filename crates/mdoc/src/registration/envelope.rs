@@ -1,9 +1,7 @@
 //! The COSE_Sign1 around a registration certificate: open (bounded), sign, verify.
 
 use super::claims::RegistrationCertificate;
-use super::{
-    MAX_REGISTRATION_LEN, MAX_VALIDITY_DAYS, RegistrationError, TYP, TYP_MEDIA_TYPE,
-};
+use super::{MAX_REGISTRATION_LEN, MAX_VALIDITY_DAYS, RegistrationError, TYP, TYP_MEDIA_TYPE};
 use crate::cbor::{self, Limits, Value};
 use crate::cose::{CoseSign1, Es256Signer, MAX_X5CHAIN_LEN};
 use crate::time::Timestamp;
@@ -220,7 +218,10 @@ mod tests {
     fn the_test_registrars_certificates_open_and_verify_only_under_its_root() {
         let bytes = seed(include_str!("testdata/registration_police.hex"));
         let opened = open(&bytes).unwrap();
-        assert_eq!(opened.certificate.intended_use_id.as_deref(), Some("identity_check"));
+        assert_eq!(
+            opened.certificate.intended_use_id.as_deref(),
+            Some("identity_check")
+        );
         assert!(
             opened
                 .certificate

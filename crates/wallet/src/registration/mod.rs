@@ -280,7 +280,11 @@ pub fn origin_of(url: &str) -> String {
         return url.to_owned();
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    format!("{}://{}", scheme.to_ascii_lowercase(), authority.to_ascii_lowercase())
+    format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        authority.to_ascii_lowercase()
+    )
 }
 
 fn unverified(document: &mut ConsentDocument, reason: String) {
@@ -306,7 +310,11 @@ fn bound(registration: &VerifiedRegistration, client: &Client) -> bool {
 fn allowed_purpose(registration: &VerifiedRegistration) -> Option<&str> {
     let purpose = registration.certificate.intended_use_id.as_deref()?;
     policy::roles_for(&registration.certificate.entitlements)
-        .any(|role| role.purposes.iter().any(|p| canonical(p) == canonical(purpose)))
+        .any(|role| {
+            role.purposes
+                .iter()
+                .any(|p| canonical(p) == canonical(purpose))
+        })
         .then_some(purpose)
 }
 
@@ -381,9 +389,9 @@ fn apply(
         })
         .or_else(|| document.purpose.map(|p| p.id()));
     let chosen = verified.iter().find(|r| {
-        allowed_purpose(r).zip(declared.as_deref()).is_some_and(|(registered, declared)| {
-            canonical(registered) == canonical(declared)
-        })
+        allowed_purpose(r)
+            .zip(declared.as_deref())
+            .is_some_and(|(registered, declared)| canonical(registered) == canonical(declared))
     });
     let status = match chosen {
         Some(registration) => {
@@ -445,7 +453,10 @@ mod tests {
             origin_of("https://Verifier.Example:8443/cb?x=1"),
             "https://verifier.example:8443"
         );
-        assert_eq!(origin_of("https://verifier.example"), "https://verifier.example");
+        assert_eq!(
+            origin_of("https://verifier.example"),
+            "https://verifier.example"
+        );
     }
 
     #[test]

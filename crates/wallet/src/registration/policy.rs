@@ -42,7 +42,7 @@ pub fn roles() -> &'static [Role] {
 pub fn roles_for<'a>(entitlements: &'a [String]) -> impl Iterator<Item = &'static Role> + 'a {
     roles()
         .iter()
-        .filter(move |r| entitlements.iter().any(|e| *e == r.entitlement))
+        .filter(move |r| entitlements.contains(&r.entitlement))
 }
 
 #[cfg(test)]

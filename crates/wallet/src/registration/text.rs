@@ -15,7 +15,11 @@ impl Messages {
     /// whom), not registered for it, or unverified; then, for a verifier whose role has no
     /// entitlement to demand ID, that the citizen does not have to share. `verifier` is the
     /// name shown when the verdict carries none. Empty when no registration was sent.
-    pub fn registration(&self, verdict: Option<&RegistrationVerdict>, verifier: &str) -> Vec<String> {
+    pub fn registration(
+        &self,
+        verdict: Option<&RegistrationVerdict>,
+        verifier: &str,
+    ) -> Vec<String> {
         let Some(verdict) = verdict else {
             return Vec::new();
         };
