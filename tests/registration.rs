@@ -53,6 +53,10 @@ struct Fixture {
 /// A wallet holding Amelia's UK digital ID, trusting one reader root and one registrar; the
 /// reader certificate carries Acme's organizationIdentifier.
 fn fixture() -> Fixture {
+    fixture_trusting_registrar(true)
+}
+
+fn fixture_trusting_registrar(trust_registrar: bool) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let issuer = TestIssuer::new("UK Digital Identity", "GB", NOW).unwrap();
     let start = NOW.plus_days(-30);
@@ -69,7 +73,11 @@ fn fixture() -> Fixture {
     let config = WalletConfig {
         issuer_anchors: TrustAnchors::new(vec![issuer.iaca().certificate().clone()]),
         reader_anchors: TrustAnchors::new(vec![root.certificate().clone()]),
-        registrar_anchors: TrustAnchors::new(vec![registrar.root().certificate().clone()]),
+        registrar_anchors: if trust_registrar {
+            TrustAnchors::new(vec![registrar.root().certificate().clone()])
+        } else {
+            TrustAnchors::default()
+        },
         ..WalletConfig::default()
     };
     let wallet = Wallet::open(
@@ -606,6 +614,20 @@ fn tampered_expired_unknown_registrar_and_someone_elses_registrations_are_unveri
     // The untouched registration, from the authenticated reader, verifies.
     let (status, _) = verdict_of(&f, Value::Bytes(good));
     assert!(matches!(status, RegistrationStatus::Registered { .. }));
+}
+
+#[test]
+fn a_wallet_configured_with_no_registrar_trusts_no_registration() {
+    let f = fixture_trusting_registrar(false);
+    let registration = f
+        .registrar
+        .issue(&registration_for(
+            "right_to_work",
+            EMPLOYER,
+            &right_to_work(),
+        ))
+        .unwrap();
+    assert_unverified(&f, Value::Bytes(registration), "registrar certificate");
 }
 
 #[test]
