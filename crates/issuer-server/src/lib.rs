@@ -25,7 +25,7 @@
 //! | `POST /credential` | `Authorization: Bearer …`; JSON `{"credential_configuration_id","proofs":{"jwt":[…]}}` | 200 `{"credentials":[{"credential": base64url IssuerSigned}, …]}` one per proof; 202 `{"transaction_id","interval"}` when deferred; 400 `invalid_proof` / `invalid_nonce` / `invalid_credential_request`; 401 `invalid_token` |
 //! | `POST /deferred_credential` | `Authorization: Bearer …`; JSON `{"transaction_id"}` | 200 as `/credential`, or 202 again; 400 `invalid_transaction_id` |
 //! | `GET /status/list` | — | 200 the Token Status List as a CWT, `Content-Type: application/statuslist+cwt` (draft-ietf-oauth-status-list §10.2); signed now, `exp` one day, `ttl` 300 s; 2 bits per entry |
-//! | `GET /status/ids` | — | 200 the ISO 18013-5 identifier list CWT, `Content-Type: application/cwt` (ISO registers no media type of its own) |
+//! | `GET /status/ids` | — | 200 the ISO 18013-5 identifier list CWT, `Content-Type: application/identifierlist+cwt` (its protected `typ`, as multipaz serves it) |
 //! | `GET /admin/iaca` | — | 200 the IACA certificate (PEM, `application/x-pem-file`): the trust anchor for credentials and status lists |
 //! | `POST /admin/offer` | text: a sample citizen's name, `amelia` or `tomasz` (case-insensitive; optional JSON `{"citizen": "…", "deferred": bool}`) | 200 `{"offer_uri","tx_code","credential_offer_uri"}`: a UK digital ID offer by reference under a fresh pre-authorized code, with a 6-digit tx_code; 404 `unknown_citizen` |
 //! | `POST /admin/revoke` | JSON `{"index": N}` | 200 `{"indices":[…],"status":"INVALID"}` |
@@ -60,6 +60,7 @@ mod routes;
 mod server;
 
 pub use offers::MAX_OFFERS;
+pub use routes::{AdminOffer, IDENTIFIER_LIST_CWT, STATUS_LIST_CWT};
 pub use server::{POLL, RunningServer, ServerConfig, ServerError, start};
 
 /// Largest request body read: 1 MiB (a batch of 32 `jwt` proofs is about 32 KiB).

@@ -20,8 +20,11 @@ pub(crate) const STATUS_LIST_PATH: &str = "/status/list";
 pub(crate) const IDS_PATH: &str = "/status/ids";
 /// Prefix of offers by reference.
 const OFFER_PREFIX: &str = "/offer/";
-/// Media type of a Token Status List in CWT form (draft-ietf-oauth-status-list §10.2).
-pub const STATUS_LIST_CWT: &str = "application/statuslist+cwt";
+/// Media type of a Token Status List in CWT form (draft-ietf-oauth-status-list §10.2; also the
+/// token's protected `typ`).
+pub const STATUS_LIST_CWT: &str = mdoc::status::STATUS_LIST_TYP;
+/// Media type of an identifier list: its protected `typ` (as multipaz serves it).
+pub const IDENTIFIER_LIST_CWT: &str = mdoc::status::IDENTIFIER_LIST_TYP;
 /// Seconds a served list token is valid (`exp` - `iat`).
 const LIST_VALID_FOR: i64 = 86_400;
 /// The served lists' `ttl`: how long a relying party may cache them, seconds.
@@ -102,7 +105,7 @@ pub(crate) fn route(app: &App, request: &HttpRequest, loopback_peer: bool) -> Ht
             LIST_VALID_FOR,
             LIST_TTL,
         ) {
-            Some(Ok(token)) => bytes(200, "application/cwt", token),
+            Some(Ok(token)) => bytes(200, IDENTIFIER_LIST_CWT, token),
             Some(Err(_)) => error(500, "server_error"),
             None => error(404, "invalid_request"),
         },

@@ -131,11 +131,9 @@ impl IssuerStatus {
             act(&mut trial, i, action)?;
         }
         lists.status = trial;
-        if action == StatusAction::Revoke {
-            if let Some(identifiers) = lists.identifiers.as_mut() {
-                for id in &document.ids {
-                    identifiers.revoke(id)?;
-                }
+        if let (StatusAction::Revoke, Some(identifiers)) = (action, lists.identifiers.as_mut()) {
+            for id in &document.ids {
+                identifiers.revoke(id)?;
             }
         }
         Ok(document.indices)
