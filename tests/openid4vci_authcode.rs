@@ -477,14 +477,14 @@ fn a_refresh_with_a_tampered_credential_keeps_the_old_copies() {
             &mut session,
             &mut Exchanges(
                 |name, _: &mut HttpRequest, response: Option<&mut HttpResponse>| {
-                    if let (Some(response), "credential") = (response, name) {
-                        if response.status == 200 {
-                            swap_credential(response, 4, |mut bytes| {
-                                let at = bytes.windows(6).position(|w| w == b"Okafor").unwrap();
-                                bytes[at + 4] = b'a';
-                                bytes
-                            });
-                        }
+                    if let (Some(response), "credential") = (response, name)
+                        && response.status == 200
+                    {
+                        swap_credential(response, 4, |mut bytes| {
+                            let at = bytes.windows(6).position(|w| w == b"Okafor").unwrap();
+                            bytes[at + 4] = b'a';
+                            bytes
+                        });
                     }
                 },
             ),

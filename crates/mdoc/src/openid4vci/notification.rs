@@ -34,10 +34,12 @@ impl NotificationRequest {
     pub fn from_json(bytes: &[u8]) -> Result<Self, Oid4vciError> {
         let request: NotificationRequest = parse_json(bytes, MAX_JSON, "notification request")?;
         check_token(&request.notification_id, "notification_id")?;
-        if let Some(description) = &request.event_description {
-            if description.len() > super::MAX_TOKEN_LEN {
-                return Err(Oid4vciError::TooLarge("event_description"));
-            }
+        if request
+            .event_description
+            .as_ref()
+            .is_some_and(|d| d.len() > super::MAX_TOKEN_LEN)
+        {
+            return Err(Oid4vciError::TooLarge("event_description"));
         }
         Ok(request)
     }
