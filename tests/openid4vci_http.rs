@@ -108,7 +108,8 @@ fn a_batch_of_ten_over_loopback_http_each_copy_presented_once_then_refresh() {
         },
     )
     .unwrap();
-    // Every step went over the wire: offer by reference, both metadata, token, nonce, batch.
+    // Every step went over the wire: offer by reference, both metadata, token, nonce, batch,
+    // and the notification that it was accepted.
     let methods_and_paths: Vec<(&str, &str, u16)> = exchanges
         .iter()
         .map(|(m, p, s)| (m.as_str(), p.as_str(), *s))
@@ -122,9 +123,10 @@ fn a_batch_of_ten_over_loopback_http_each_copy_presented_once_then_refresh() {
             ("POST", "/token", 200),
             ("POST", "/nonce", 200),
             ("POST", "/credential", 200),
+            ("POST", "/notification", 204),
         ]
     );
-    assert_eq!(count, 6);
+    assert_eq!(count, 7);
     assert_eq!(summary.doc_type, UK_DIGITAL_ID);
     assert_eq!(summary.copies_left, 10);
     assert_eq!(summary.policy, PresentationPolicy::OneTimeUse);
@@ -241,5 +243,48 @@ fn without_the_test_switch_the_http_issuer_is_refused_and_bad_requests_are_typed
     assert_eq!(too_large.status, 413);
     let get = client::send(&HttpRequest::get(&format!("{base}/offer/unknown"))).unwrap();
     assert_eq!(get.status, 404);
+    server.stop();
+}
+
+#[test]
+fn the_authorization_code_grant_over_loopback_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let world = World::new(dir.path(), DeviceAuthMode::Signature).unwrap();
+    let server = http::start_server(&world).unwrap();
+    let base = server.base_url().to_owned();
+    let offer_uri = http::admin_offer_authorization_code(&base, "amelia").unwrap();
+    let mut paths = Vec::new();
+    let (summary, _) = http::issue(
+        &world.wallet,
+        &offer_uri,
+        "",
+        loopback(),
+        &mut |request, response| {
+            let path = request.url.strip_prefix(&base).unwrap_or(&request.url);
+            let path = path.split(['?']).next().unwrap_or_default().to_owned();
+            let dpop = request.header("DPoP").is_some();
+            paths.push((request.method.clone(), path, response.status, dpop));
+        },
+    )
+    .unwrap();
+    println!("authorization code grant over HTTP: {paths:?}");
+    assert_eq!(summary.copies_left, 10);
+    assert!(
+        paths
+            .iter()
+            .any(|(m, p, s, _)| m == "POST" && p == "/par" && *s == 201)
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|(m, p, s, _)| m == "POST" && p == "/token" && *s == 200)
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|(m, p, s, _)| m == "POST" && p == "/credential" && *s == 200)
+    );
+    let check = proximity_check(&world, &right_to_work(), |c| c.recommended_selection()).unwrap();
+    assert!(check.report.verified());
     server.stop();
 }

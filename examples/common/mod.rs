@@ -227,11 +227,17 @@ pub mod http {
 
     /// `POST /admin/offer` for sample citizen `name`: the offer URI and the tx_code.
     pub fn admin_offer(base_url: &str, name: &str) -> Result<(String, String), Error> {
-        let request = HttpRequest::post(
-            &format!("{base_url}/admin/offer"),
-            "text/plain",
-            name.as_bytes().to_vec(),
-        );
+        admin_offer_body(base_url, name.as_bytes().to_vec())
+    }
+
+    /// `POST /admin/offer` of an authorization-code offer for `name` (no tx_code).
+    pub fn admin_offer_authorization_code(base_url: &str, name: &str) -> Result<String, Error> {
+        let body = serde_json::json!({"citizen": name, "grant": "authorization_code"});
+        Ok(admin_offer_body(base_url, body.to_string().into_bytes())?.0)
+    }
+
+    fn admin_offer_body(base_url: &str, body: Vec<u8>) -> Result<(String, String), Error> {
+        let request = HttpRequest::post(&format!("{base_url}/admin/offer"), "text/plain", body);
         let response = client::send(&request)?;
         if response.status != 200 {
             return Err(format!("admin/offer answered {}", response.status).into());
@@ -278,6 +284,30 @@ pub mod http {
                     session.handle_response(response.status, &response.headers, &response.body)?;
                 }
                 IssuanceStep::NeedTxCode(_) => session.provide_tx_code(tx_code)?,
+                IssuanceStep::OpenBrowser { url } => {
+                    // The browser loads the sign-in page; the citizen (Amelia) approves, which
+                    // the server's admin endpoint stands in for; the app gets the redirect.
+                    let page = client::send(&HttpRequest::get(&url))?;
+                    if page.status != 200 {
+                        return Err(format!("the sign-in page answered {}", page.status).into());
+                    }
+                    let base = url.split("/authorize").next().unwrap_or_default();
+                    let approve = HttpRequest::post(
+                        &format!("{base}/admin/approve"),
+                        "application/json",
+                        serde_json::json!({"authorization_url": url, "citizen": "amelia"})
+                            .to_string()
+                            .into_bytes(),
+                    );
+                    let answer = client::send(&approve)?;
+                    let json: serde_json::Value = serde_json::from_slice(&answer.body)?;
+                    let redirect = json
+                        .get("redirect_url")
+                        .and_then(serde_json::Value::as_str)
+                        .ok_or("admin/approve gave no redirect_url")?;
+                    exchanges += 2;
+                    session.provide_redirect(redirect)?;
+                }
                 IssuanceStep::Wait { interval } => {
                     std::thread::sleep(std::time::Duration::from_secs(interval.min(1)))
                 }

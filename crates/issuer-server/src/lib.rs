@@ -20,7 +20,7 @@
 //! | `GET /.well-known/openid-credential-issuer` | — | 200 issuer metadata (§12.2): `mso_mdoc` configurations keyed by doc type, `batch_credential_issuance.batch_size` 10, `nonce_endpoint`, `deferred_credential_endpoint` |
 //! | `GET /.well-known/oauth-authorization-server` | — | 200 AS metadata (RFC 8414): `token_endpoint`, pre-authorized grant |
 //! | `GET /offer/{id}` | — | 200 the Credential Offer JSON (offer by reference, §4.1.3); 404 `invalid_request` when unknown or expired |
-//! | `POST /token` | form `grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code&pre-authorized_code=…&tx_code=…` | 200 `{"access_token","token_type":"Bearer","expires_in"}`; 400 `invalid_grant` (wrong/expired/used code or tx_code) / `invalid_request` |
+//! | `POST /token` | form `grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code&pre-authorized_code=…&tx_code=…`, or `authorization_code` (+ `code_verifier`, `redirect_uri`), or `refresh_token`; a `DPoP` proof header when the server asks for DPoP | 200 `{"access_token","token_type":"Bearer" or "DPoP","expires_in","refresh_token"?}`; 400 `invalid_grant` (wrong/expired/used code or tx_code) / `invalid_request` / `use_dpop_nonce` |
 //! | `POST /nonce` | empty | 200 `{"c_nonce"}` |
 //! | `POST /credential` | `Authorization: Bearer …`; JSON `{"credential_configuration_id","proofs":{"jwt":[…]}}` | 200 `{"credentials":[{"credential": base64url IssuerSigned}, …]}` one per proof; 202 `{"transaction_id","interval"}` when deferred; 400 `invalid_proof` / `invalid_nonce` / `invalid_credential_request`; 401 `invalid_token` |
 //! | `POST /deferred_credential` | `Authorization: Bearer …`; JSON `{"transaction_id"}` | 200 as `/credential`, or 202 again; 400 `invalid_transaction_id` |
@@ -28,6 +28,11 @@
 //! | `GET /status/ids` | — | 200 the ISO 18013-5 identifier list CWT, `Content-Type: application/identifierlist+cwt` (its protected `typ`, as multipaz serves it) |
 //! | `GET /admin/iaca` | — | 200 the IACA certificate (PEM, `application/x-pem-file`): the trust anchor for credentials and status lists |
 //! | `POST /admin/offer` | text: a sample citizen's name, `amelia` or `tomasz` (case-insensitive; optional JSON `{"citizen": "…", "deferred": bool}`) | 200 `{"offer_uri","tx_code","credential_offer_uri"}`: a UK digital ID offer by reference under a fresh pre-authorized code, with a 6-digit tx_code; 404 `unknown_citizen` |
+//! | `POST /admin/offer` with JSON `{"citizen": "amelia", "grant": "authorization_code"}` | | 200 the same shape for an authorization-code offer by reference; `tx_code` is `""` (the citizen signs in instead) |
+//! | `GET /authorize?client_id=…&request_uri=…` | — | 200 the (stand-in) sign-in page for a pushed request; 400 `invalid_request` |
+//! | `POST /par` | form: the pushed authorization request (RFC 9126; PKCE S256, `authorization_details`) | 201 `{"request_uri","expires_in"}` |
+//! | `POST /notification` | `Authorization`; JSON `{"notification_id","event"}` | 204 |
+//! | `POST /admin/approve` | JSON `{"authorization_url": the URL the wallet opened, "citizen": "amelia"}` | 200 `{"redirect_url"}`: what the sign-in page does when the citizen approves (the browser goes to the wallet's redirect URI with `code`, `state`, `iss`); 400 `invalid_request` (unknown or used request), 404 `unknown_citizen` |
 //! | `POST /admin/revoke` | JSON `{"index": N}` | 200 `{"indices":[…],"status":"INVALID"}` |
 //! | `POST /admin/suspend` | JSON `{"index": N}` | 200 `{"indices":[…],"status":"SUSPENDED"}` |
 //! | `POST /admin/reinstate` | JSON `{"index": N}` | 200 `{"indices":[…],"status":"VALID"}` |

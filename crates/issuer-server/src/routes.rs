@@ -124,10 +124,13 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> HttpResponse {
             );
         }
         "/admin/offer" if method == "POST" => return admin_offer(app, body),
+        "/admin/approve" if method == "POST" => return admin_approve(app, body),
         "/admin/revoke" => StatusAction::Revoke,
         "/admin/suspend" => StatusAction::Suspend,
         "/admin/reinstate" => StatusAction::Reinstate,
-        "/admin/iaca" | "/admin/offer" => return error(405, "invalid_request"),
+        "/admin/iaca" | "/admin/offer" | "/admin/approve" => {
+            return error(405, "invalid_request");
+        }
         _ => return error(404, "invalid_request"),
     };
     if method != "POST" {
@@ -157,7 +160,7 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> HttpResponse {
 }
 
 fn admin_offer(app: &App, body: &[u8]) -> HttpResponse {
-    let (name, deferred) = match serde_json::from_slice::<Value>(body) {
+    let (name, deferred, authorization_code) = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(fields)) => (
             fields
                 .get("citizen")
@@ -168,10 +171,16 @@ fn admin_offer(app: &App, body: &[u8]) -> HttpResponse {
                 .get("deferred")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            fields.get("grant").and_then(Value::as_str) == Some("authorization_code"),
         ),
-        _ => (String::from_utf8_lossy(body).into_owned(), false),
+        _ => (String::from_utf8_lossy(body).into_owned(), false, false),
     };
-    match make_offer(app, &name, deferred) {
+    let made = if authorization_code {
+        make_authorization_code_offer(app, &name)
+    } else {
+        make_offer(app, &name, deferred)
+    };
+    match made {
         Ok(made) => {
             let body = json!({
                 "offer_uri": made.offer_uri,
@@ -182,6 +191,66 @@ fn admin_offer(app: &App, body: &[u8]) -> HttpResponse {
         }
         Err(response) => response,
     }
+}
+
+/// The sign-in page's stand-in: the citizen `citizen` approves the pushed request at
+/// `authorization_url`; answers the URL the browser is redirected to.
+fn admin_approve(app: &App, body: &[u8]) -> HttpResponse {
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+        return error(400, "invalid_request");
+    };
+    let field = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or_default();
+    let Some(person) = crate::sample_citizen(field("citizen")) else {
+        return error(404, "unknown_citizen");
+    };
+    match app
+        .service
+        .approve(field("authorization_url"), credential_data(app, person))
+    {
+        Ok(redirect_url) => HttpResponse::json(
+            200,
+            json!({ "redirect_url": redirect_url })
+                .to_string()
+                .into_bytes(),
+        ),
+        Err(_) => error(400, "invalid_request"),
+    }
+}
+
+/// The configured doc type's sample data for `person`.
+fn credential_data(app: &App, person: &issuer::samples::Person) -> issuer::CredentialData {
+    let now = app.clock.now();
+    let doc_type = app
+        .service
+        .config()
+        .doc_types
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    match doc_type.as_str() {
+        issuer::samples::MDL_DOC_TYPE => issuer::samples::mdl(person, now.date()),
+        issuer::samples::EU_PID => issuer::samples::eu_pid(person, now.date()),
+        _ => issuer::samples::uk_digital_id(person, now.date()),
+    }
+}
+
+/// An authorization-code offer (by reference) for `name`: no tx_code (the citizen signs in).
+fn make_authorization_code_offer(app: &App, name: &str) -> Result<AdminOffer, HttpResponse> {
+    let person = crate::sample_citizen(name).ok_or_else(|| error(404, "unknown_citizen"))?;
+    let data = credential_data(app, person);
+    let made = app
+        .service
+        .offer_authorization_code(&data.doc_type)
+        .map_err(|_| error(500, "server_error"))?;
+    let now = app.clock.now();
+    let expires = now.plus_seconds(app.service.config().code_lifetime);
+    let id = app.offers.put(made.offer.to_json(), expires, now);
+    let credential_offer_uri = format!("{}{OFFER_PREFIX}{id}", app.base_url);
+    Ok(AdminOffer {
+        offer_uri: offer_uri_by_reference(&credential_offer_uri),
+        credential_offer_uri,
+        tx_code: String::new(),
+    })
 }
 
 /// A six-digit transaction code, uniform over 000000..=999999.
@@ -203,18 +272,7 @@ pub(crate) fn make_offer(
 ) -> Result<AdminOffer, HttpResponse> {
     let person = crate::sample_citizen(name).ok_or_else(|| error(404, "unknown_citizen"))?;
     let now = app.clock.now();
-    let doc_type = app
-        .service
-        .config()
-        .doc_types
-        .first()
-        .cloned()
-        .unwrap_or_default();
-    let data = match doc_type.as_str() {
-        issuer::samples::MDL_DOC_TYPE => issuer::samples::mdl(person, now.date()),
-        issuer::samples::EU_PID => issuer::samples::eu_pid(person, now.date()),
-        _ => issuer::samples::uk_digital_id(person, now.date()),
-    };
+    let data = credential_data(app, person);
     let code = tx_code();
     let made = app
         .service

@@ -152,7 +152,8 @@ impl CredentialConfiguration {
         })
     }
 
-    /// The display entry for `locale` (exact tag, then its language, then the first).
+    /// The display entry for `locale` (exact tag, then its language, then English, then the
+    /// first).
     pub fn display_for(&self, locale: &str) -> Option<&Display> {
         let entries = self.credential_metadata.as_ref()?.display.as_ref()?;
         pick_locale(entries, locale)
@@ -160,7 +161,7 @@ impl CredentialConfiguration {
 }
 
 /// The display entry best matching `locale`: the exact tag (case-insensitive), then one with the
-/// same primary language, then the first.
+/// same primary language, then English, then the first.
 pub fn pick_locale<'a>(entries: &'a [Display], locale: &str) -> Option<&'a Display> {
     let language = |tag: &str| tag.split('-').next().unwrap_or("").to_ascii_lowercase();
     entries
@@ -176,6 +177,11 @@ pub fn pick_locale<'a>(entries: &'a [Display], locale: &str) -> Option<&'a Displ
                     .as_deref()
                     .is_some_and(|l| language(l) == language(locale))
             })
+        })
+        .or_else(|| {
+            entries
+                .iter()
+                .find(|d| d.locale.as_deref().is_some_and(|l| language(l) == "en"))
         })
         .or_else(|| entries.first())
 }
@@ -646,5 +652,30 @@ mod tests {
             Some(true)
         );
         assert!(AuthorizationServerMetadata::from_json(json, "https://evil.example").is_err());
+    }
+
+    #[test]
+    fn the_locale_falls_back_to_english_then_the_first() {
+        let entry = |name: &str, locale: Option<&str>| Display {
+            name: Some(name.into()),
+            locale: locale.map(Into::into),
+            ..Display::default()
+        };
+        let entries = [
+            entry("Dogfen", Some("cy-GB")),
+            entry("Document", Some("en-GB")),
+            entry("Dokument", Some("de")),
+        ];
+        let name = |locale: &str| pick_locale(&entries, locale).and_then(|d| d.name.clone());
+        assert_eq!(name("cy-GB").as_deref(), Some("Dogfen"));
+        assert_eq!(name("CY").as_deref(), Some("Dogfen"));
+        assert_eq!(name("de-AT").as_deref(), Some("Dokument"));
+        assert_eq!(name("fr-FR").as_deref(), Some("Document"));
+        let no_english = [entry("Dogfen", Some("cy")), entry("Dokument", None)];
+        assert_eq!(
+            pick_locale(&no_english, "fr").and_then(|d| d.name.as_deref()),
+            Some("Dogfen")
+        );
+        assert_eq!(pick_locale(&[], "en"), None);
     }
 }
