@@ -86,6 +86,7 @@ fn step_name(request: &HttpRequest) -> &'static str {
         "/nonce" => "nonce",
         "/credential" => "credential",
         "/deferred_credential" => "deferred",
+        "/notification" => "notification",
         _ => "offer",
     }
 }
@@ -125,6 +126,9 @@ impl Setup {
                     for id in self.issuer.pending_deferred() {
                         self.issuer.complete_deferred(&id);
                     }
+                }
+                IssuanceStep::OpenBrowser { .. } => {
+                    panic!("no browser in the pre-authorized grant")
                 }
                 IssuanceStep::Done(summary) => return Ok(summary),
             }

@@ -50,6 +50,10 @@ pub enum IssuerError {
     /// The signing of the MSO failed.
     #[error("MSO signing failed")]
     Signing,
+    /// An OpenID4VCI authorization step was refused (unknown or expired request, another
+    /// credential than asked for); names why.
+    #[error("authorization refused: {0}")]
+    Authorization(&'static str),
 }
 
 /// Subject and validity of a certificate to make.

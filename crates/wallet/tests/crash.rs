@@ -42,6 +42,8 @@ fn record(alias: &str, n: u32) -> CredentialRecord {
         policy: PresentationPolicy::RotateUse,
         refresh_below: 0,
         status: None,
+        logo_uri: None,
+        refresh: None,
     }
 }
 

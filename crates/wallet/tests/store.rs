@@ -34,6 +34,8 @@ fn record(n: u8) -> CredentialRecord {
         policy: PresentationPolicy::RotateUse,
         refresh_below: 0,
         status: None,
+        logo_uri: None,
+        refresh: None,
     }
 }
 

@@ -35,6 +35,8 @@ pub const TARGETS: &[&str] = &[
     "openid4vci_offer",
     "openid4vci_metadata",
     "openid4vci_credential_response",
+    "openid4vci_authorization",
+    "openid4vci_dpop",
     "ble_framing",
     "nfc_ndef",
     "nfc_apdu",
@@ -184,6 +186,17 @@ fn seeds() -> Result<Seeds, String> {
                 .map(|s| s.as_bytes().to_vec())
                 .collect(),
         ),
+        (
+            "openid4vci_authorization",
+            OPENID4VCI_AUTHORIZATION_SEEDS
+                .iter()
+                .map(|s| s.as_bytes().to_vec())
+                .collect(),
+        ),
+        (
+            "openid4vci_dpop",
+            vec![OPENID4VCI_DPOP_SEED.as_bytes().to_vec()],
+        ),
     ])
 }
 
@@ -240,6 +253,22 @@ const OPENID4VCI_RESPONSE_SEEDS: &[&str] = &[
     r#"{"c_nonce":"wKI4LT17ac15ES9bw8ac4"}"#,
     r#"{"credential_configuration_id":"org.iso.18013.5.1.mDL","proofs":{"jwt":["eyJ0eXAiOiJvcGVuaWQ0dmNpLXByb29mK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwiY3J2IjoiUC0yNTYiLCJ4IjoiblVXQW9BdjNYWml0aDhFN2kxOU9kYXhPTFlGT3dNLVoyRXVNMDJUaXJUNCIsInkiOiJIc2tIVThCalVpMVU5WHFpN1N3bWo4Z3dBS18weGtjRGpFV183MVNvc0VZIn19.eyJhdWQiOiJodHRwczovL2NyZWRlbnRpYWwtaXNzdWVyLmV4YW1wbGUuY29tIiwiaWF0IjoxNzAxOTYwNDQ0LCJub25jZSI6IkxhclJHU2JtVVBZdFJZTzZCUTR5bjgifQ.-a3EDsxClUB4O3LeDD5DVGEnNMT01FCQW4P6-2-BNBqc_Zxf0Qw4CWayLEpqkAomlkLb9zioZoipdP-jvh1WlA"]}}"#,
 ];
+
+/// RFC 9126 §2.1's pushed authorization request (with OpenID4VCI `authorization_details`) and
+/// §2.2's response, OpenID4VCI 1.0 §6.1's authorization code token request, a refresh, §5.2's
+/// redirect, RFC 9126 §4's authorization URL and §11.1's notification.
+const OPENID4VCI_AUTHORIZATION_SEEDS: &[&str] = &[
+    "response_type=code&client_id=CLIENT1234&state=duk681S8n00GsJpe7n9boxdzen&code_challenge=K2-ltc83acc4h0c9w6ESC_rEMTJ3bww-uCHaoeK1t8U&code_challenge_method=S256&redirect_uri=https%3A%2F%2Fclient.example.org%2Fcb&authorization_details=%5B%7B%22type%22%3A%22openid_credential%22%2C%22credential_configuration_id%22%3A%22UniversityDegreeCredential%22%7D%5D",
+    r#"{"request_uri":"urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c","expires_in":60}"#,
+    "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk&redirect_uri=https%3A%2F%2FWallet.example.org%2Fcb&client_id=s6BhdRkqt3",
+    "grant_type=refresh_token&refresh_token=tGzv3JOkF0XG5Qx2TlKWIA&client_id=s6BhdRkqt3",
+    "https://wallet.example/cb?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz&iss=https%3A%2F%2Fas.example",
+    "https://as.example.com/authorize?client_id=CLIENT1234&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A6esc_11ACC5bwc014ltc14eY22c",
+    r#"{"notification_id":"3fwe98js","event":"credential_accepted"}"#,
+];
+
+/// RFC 9449 §4.1 Figure 2, a DPoP proof.
+const OPENID4VCI_DPOP_SEED: &str = "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0VjNoUklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10NnY5VERWclUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19.eyJqdGkiOiItQndDM0VTYzZhY2MybFRjIiwiaHRtIjoiUE9TVCIsImh0dSI6Imh0dHBzOi8vc2VydmVyLmV4YW1wbGUuY29tL3Rva2VuIiwiaWF0IjoxNTYyMjYyNjE2fQ.2-GxA6T8lP4vfrg8v-FdWP0A0zdrj8igiMLvqRMUvwnQg4PtFLbdLXiOSsX0x7NVY-FNyJK70nfbV37xRZT3Lg";
 
 /// An OpenID4VP request over the Digital Credentials API with a DCQL query.
 const OPENID4VP_SEED: &str = r#"{"response_type":"vp_token","response_mode":"dc_api","nonce":"n-1","dcql_query":{"credentials":[{"id":"q0","format":"mso_mdoc","meta":{"doctype_value":"uk.gov.digital-id.1"},"claims":[{"id":"a","path":["org.iso.18013.5.1","family_name"],"intent_to_retain":true},{"id":"b","path":["uk.gov.digital-id.1","right_to_work"]}],"claim_sets":[["a","b"],["b"]]}]}}"#;

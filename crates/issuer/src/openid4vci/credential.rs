@@ -1,6 +1,7 @@
-//! The Credential (§8) and Deferred Credential (§9) endpoints: the access token, every `jwt`
-//! proof (signature by its `jwk`, `aud`, `iat` window, a live single-use `c_nonce`, distinct
-//! keys), then one freshly issued credential per proof.
+//! The Credential (§8), Deferred Credential (§9) and Notification (§11) endpoints: the access
+//! token (and its DPoP proof when bound), every `jwt` proof (signature by its `jwk`, `aud`,
+//! `iat` window, a live single-use `c_nonce`, distinct keys, a key attestation when required),
+//! then one freshly issued credential per proof and a `notification_id` for the batch.
 
 use std::collections::BTreeSet;
 
@@ -9,24 +10,25 @@ use mdoc::openid4vci::credential::{
     CredentialRequest, CredentialResponse, DeferredCredentialRequest, encode_mdoc_credential,
 };
 use mdoc::openid4vci::http::{HttpRequest, HttpResponse};
+use mdoc::openid4vci::key_attestation::verify_key_attestation;
+use mdoc::openid4vci::notification::NotificationRequest;
 use mdoc::openid4vci::proof::verify_jwt_proof;
 use mdoc::time::Timestamp;
 use p256::PublicKey;
 
-use super::state::Deferred;
+use super::dpop::Endpoint;
+use super::state::{Deferred, Notification};
 use super::{CredentialIssuerService, error, random_token};
 use crate::credential::{CredentialData, ValidityWindow};
 
 /// Seconds the wallet is told to wait before polling a deferred transaction.
 const DEFERRED_INTERVAL: u64 = 5;
 
-/// The bearer token of `request`, if its Authorization header is `Bearer <token>`.
-fn bearer(request: &HttpRequest) -> Option<&str> {
+/// The scheme and token of `request`'s Authorization header.
+fn authorization(request: &HttpRequest) -> Option<(&str, &str)> {
     let value = request.header("authorization")?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
+    Some((scheme, token.trim()))
 }
 
 /// RFC 6750 §3: 401 with `WWW-Authenticate: Bearer error="invalid_token"`.
@@ -39,17 +41,101 @@ fn invalid_token() -> HttpResponse {
     response
 }
 
+/// What a checked access token grants.
+pub(super) struct Authorized {
+    pub(super) token: String,
+    pub(super) data: CredentialData,
+    pub(super) deferred: bool,
+}
+
 impl CredentialIssuerService {
-    fn live_token(
+    /// Checks `request`'s access token for resource `path`: a live token, sent as `Bearer`
+    /// when unbound, or as `DPoP` with a proof (`ath` included) by the very key it is bound to
+    /// (RFC 9449 §7). A proof by another key is `invalid_dpop_proof`.
+    pub(super) fn authorize_resource(
         &self,
         request: &HttpRequest,
+        path: &str,
         now: Timestamp,
-    ) -> Option<(String, CredentialData, bool)> {
-        let token = bearer(request)?;
+    ) -> Result<Authorized, HttpResponse> {
+        let (scheme, token) = authorization(request).ok_or_else(invalid_token)?;
+        let (data, deferred, jkt) = {
+            let mut state = self.state();
+            state.prune(now);
+            let entry = state.tokens.get(token).ok_or_else(invalid_token)?;
+            (entry.data.clone(), entry.deferred, entry.jkt.clone())
+        };
+        match jkt {
+            None if scheme.eq_ignore_ascii_case("bearer") => {}
+            None => return Err(invalid_token()),
+            Some(bound) => {
+                if !scheme.eq_ignore_ascii_case("dpop") {
+                    return Err(invalid_token());
+                }
+                let proven = self.check_dpop(request, path, Some(token), Endpoint::Resource)?;
+                if proven.as_deref() != Some(bound.as_str()) {
+                    let mut response = error(401, "invalid_dpop_proof");
+                    response.headers.push((
+                        "WWW-Authenticate".into(),
+                        "DPoP error=\"invalid_dpop_proof\", algs=\"ES256\"".into(),
+                    ));
+                    return Err(response);
+                }
+            }
+        }
+        Ok(Authorized {
+            token: token.to_owned(),
+            data,
+            deferred,
+        })
+    }
+
+    /// A Credential Response for `credentials`, with a fresh `notification_id` recorded for
+    /// `token` when notifications are on.
+    fn issued(&self, credentials: Vec<String>, token: &str) -> HttpResponse {
+        let notification_id = self.config.notifications.then(|| {
+            let id = random_token();
+            self.state().notifications.insert(
+                id.clone(),
+                Notification {
+                    token: token.to_owned(),
+                    events: Vec::new(),
+                },
+            );
+            id
+        });
+        HttpResponse::json(
+            200,
+            CredentialResponse::Issued {
+                credentials,
+                notification_id,
+            }
+            .to_json(),
+        )
+    }
+
+    /// §11: records an event for a batch this token received; 204.
+    pub(super) fn notification(&self, request: &HttpRequest) -> HttpResponse {
+        let now = self.clock.now();
+        let authorized = match self.authorize_resource(request, "/notification", now) {
+            Ok(authorized) => authorized,
+            Err(response) => return response,
+        };
+        let Ok(body) = NotificationRequest::from_json(&request.body) else {
+            return error(400, "invalid_notification_request");
+        };
         let mut state = self.state();
-        state.prune(now);
-        let entry = state.tokens.get(token)?;
-        Some((token.to_owned(), entry.data.clone(), entry.deferred))
+        match state.notifications.get_mut(&body.notification_id) {
+            Some(entry) if entry.token == authorized.token && entry.events.len() < 8 => {
+                entry.events.push(body.event);
+                HttpResponse {
+                    status: 204,
+                    headers: vec![("Cache-Control".into(), "no-store".into())],
+                    body: Vec::new(),
+                }
+            }
+            _ => error(400, "invalid_notification_id"),
+        }
     }
 
     fn issue(
@@ -59,12 +145,26 @@ impl CredentialIssuerService {
         now: Timestamp,
     ) -> Result<Vec<String>, HttpResponse> {
         let validity = ValidityWindow::starting(now, self.config.validity_days);
+        let statuses = match &self.status {
+            Some(status) => match status.assign(keys.len()) {
+                Ok(references) => references.into_iter().map(Some).collect(),
+                Err(_) => return Err(error(500, "server_error")),
+            },
+            None => vec![None; keys.len()],
+        };
         keys.iter()
-            .map(|key| {
-                self.authority
-                    .issue(data, &CoseKey::new(*key), &validity)
-                    .map(|issued| encode_mdoc_credential(&issued.bytes))
-                    .map_err(|_| error(500, "server_error"))
+            .zip(statuses)
+            .map(|(key, status)| {
+                let device_key = CoseKey::new(*key);
+                match status {
+                    Some(status) => {
+                        self.authority
+                            .issue_with_status(data, &device_key, &validity, &status)
+                    }
+                    None => self.authority.issue(data, &device_key, &validity),
+                }
+                .map(|issued| encode_mdoc_credential(&issued.bytes))
+                .map_err(|_| error(500, "server_error"))
             })
             .collect()
     }
@@ -72,8 +172,13 @@ impl CredentialIssuerService {
     /// §8: verifies the token and every proof, then issues (or defers) the batch.
     pub(super) fn credential(&self, request: &HttpRequest) -> HttpResponse {
         let now = self.clock.now();
-        let Some((token, data, deferred)) = self.live_token(request, now) else {
-            return invalid_token();
+        let Authorized {
+            token,
+            data,
+            deferred,
+        } = match self.authorize_resource(request, "/credential", now) {
+            Ok(authorized) => authorized,
+            Err(response) => return response,
         };
         let Ok(body) = CredentialRequest::from_json(&request.body) else {
             return error(400, "invalid_credential_request");
@@ -109,6 +214,15 @@ impl CredentialIssuerService {
             if keys.contains(&verified.device_key) {
                 return error(400, "invalid_proof");
             }
+            if let Some(signer) = &self.config.key_attestation_signer {
+                let attested = verified
+                    .key_attestation
+                    .as_deref()
+                    .and_then(|a| verify_key_attestation(a, signer).ok());
+                if !attested.is_some_and(|keys| keys.contains(&verified.device_key)) {
+                    return error(400, "invalid_proof");
+                }
+            }
             nonces.insert(nonce.clone());
             keys.push(verified.device_key);
         }
@@ -141,14 +255,7 @@ impl CredentialIssuerService {
             }
         }
         match self.issue(&data, &keys, now) {
-            Ok(credentials) => HttpResponse::json(
-                200,
-                CredentialResponse::Issued {
-                    credentials,
-                    notification_id: None,
-                }
-                .to_json(),
-            ),
+            Ok(credentials) => self.issued(credentials, &token),
             Err(response) => response,
         }
     }
@@ -156,8 +263,9 @@ impl CredentialIssuerService {
     /// §9: the deferred batch once ready (then the transaction is gone), 202 until then.
     pub(super) fn deferred(&self, request: &HttpRequest) -> HttpResponse {
         let now = self.clock.now();
-        let Some((token, _, _)) = self.live_token(request, now) else {
-            return invalid_token();
+        let token = match self.authorize_resource(request, "/deferred_credential", now) {
+            Ok(authorized) => authorized.token,
+            Err(response) => return response,
         };
         let Ok(body) = DeferredCredentialRequest::from_json(&request.body) else {
             return error(400, "invalid_credential_request");
@@ -182,14 +290,7 @@ impl CredentialIssuerService {
             }
         };
         match self.issue(&pending.data, &pending.device_keys, now) {
-            Ok(credentials) => HttpResponse::json(
-                200,
-                CredentialResponse::Issued {
-                    credentials,
-                    notification_id: None,
-                }
-                .to_json(),
-            ),
+            Ok(credentials) => self.issued(credentials, &token),
             Err(response) => response,
         }
     }

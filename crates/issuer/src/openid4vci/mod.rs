@@ -1,5 +1,6 @@
-//! An OpenID4VCI 1.0 credential issuer and authorization server for the pre-authorized code
-//! grant, sans-IO: [`CredentialIssuerService::handle`] takes an [`HttpRequest`] record (method,
+//! An OpenID4VCI 1.0 credential issuer and authorization server (pre-authorized code,
+//! authorization code with PKCE and pushed authorization requests, refresh tokens, DPoP),
+//! sans-IO: [`CredentialIssuerService::handle`] takes an [`HttpRequest`] record (method,
 //! path, headers, body) and returns an [`HttpResponse`] (status, headers, body). A server binary
 //! or a test moves the bytes.
 //!
@@ -9,17 +10,25 @@
 //! |---|---|---|
 //! | `GET /.well-known/openid-credential-issuer` | §12.2 | credential issuer metadata |
 //! | `GET /.well-known/oauth-authorization-server` | §12.3 | authorization server metadata |
-//! | `POST /token` | §6 | pre-authorized code (+ `tx_code`) → access token, expiring |
+//! | `POST /par` | RFC 9126 | a pushed authorization request → single-use `request_uri` |
+//! | `GET /authorize` | §5.1 | the sign-in page ([`CredentialIssuerService::approve`] is its outcome) |
+//! | `POST /token` | §6 | pre-authorized code (+ `tx_code`), authorization code (+ PKCE verifier) or refresh token → access token (DPoP-bound when a proof is sent), refresh token |
 //! | `POST /nonce` | §7 | a fresh single-use `c_nonce` |
 //! | `POST /credential` | §8 | one credential per verified `jwt` proof, or a deferral |
 //! | `POST /deferred_credential` | §9 | the deferred batch once ready |
+//! | `POST /notification` | §11 | `credential_accepted` / `_failure` / `_deleted` for a batch |
 //!
 //! Every copy of a batch is a separate [`issue_credential`](crate::issue_credential) call: a
 //! fresh MSO, fresh salts, random digest IDs, bound to that proof's device key. Time comes from
-//! the injected [`Clock`].
+//! the injected [`Clock`]. With [`CredentialIssuerService::with_status`] every copy also gets
+//! its own status-list index (and identifier) in its MSO, see [`status`].
 
+mod authorize;
 mod credential;
+mod dpop;
 mod state;
+pub mod status;
+mod token;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -31,11 +40,12 @@ use mdoc::openid4vci::metadata::{
     AS_WELL_KNOWN, AuthorizationServerMetadata, BatchCredentialIssuance, CredentialConfiguration,
     CredentialIssuerMetadata, CredentialMetadata, Display, ISSUER_WELL_KNOWN, ProofType,
 };
+use mdoc::openid4vci::notification::NotificationEvent;
 use mdoc::openid4vci::offer::{CredentialOffer, Grants, PreAuthorizedCodeGrant, TxCode};
-use mdoc::openid4vci::token::{PreAuthorizedTokenRequest, TokenResponse};
+use mdoc::openid4vci::token::{AUTHORIZATION_CODE_GRANT, REFRESH_TOKEN_GRANT};
 
 use crate::credential::{CredentialData, TestIssuer};
-use state::{IssuerState, Offer, Token};
+use state::{IssuerState, Offer};
 
 /// Settings of a credential issuer.
 #[derive(Debug, Clone)]
@@ -60,11 +70,34 @@ pub struct IssuerConfig {
     pub validity_days: i64,
     /// Wrong transaction codes tolerated before the pre-authorized code is revoked.
     pub max_tx_code_attempts: u32,
+    /// Pushed authorization request lifetime, seconds.
+    pub par_lifetime: i64,
+    /// Authorization code lifetime, seconds.
+    pub authorization_code_lifetime: i64,
+    /// Refresh token lifetime, seconds.
+    pub refresh_token_lifetime: i64,
+    /// Whether refresh tokens are issued.
+    pub refresh_tokens: bool,
+    /// Whether DPoP is advertised and required at the token endpoint (ES256).
+    pub dpop: bool,
+    /// Whether DPoP proofs must carry a server nonce (`use_dpop_nonce`, RFC 9449 §8–9).
+    pub dpop_nonce: bool,
+    /// Whether the notification endpoint is offered (each batch then gets a
+    /// `notification_id`).
+    pub notifications: bool,
+    /// More display entries per doc type (e.g. a `cy-GB` name and a logo), after the
+    /// `en-GB` one made from the registry.
+    pub credential_display: Vec<(String, Display)>,
+    /// The wallet provider key whose key attestations (`key_attestation` in each `jwt` proof)
+    /// are required, if any.
+    pub key_attestation_signer: Option<p256::PublicKey>,
 }
 
 impl IssuerConfig {
     /// Sensible pilot settings for `identifier` issuing `doc_types`: batches of up to 10, a
-    /// 10-minute code, 5-minute tokens and nonces, 60 s proof age, 30-day MSOs, 3 tries.
+    /// 10-minute code, 5-minute tokens and nonces, 60 s proof age, 30-day MSOs, 3 tries; pushed
+    /// requests live 60 s and authorization codes 60 s; 30-day refresh tokens; notifications
+    /// on; DPoP and key attestations off.
     pub fn new(identifier: &str, display_name: &str, doc_types: &[&str]) -> Self {
         IssuerConfig {
             identifier: identifier.trim_end_matches('/').to_owned(),
@@ -77,6 +110,15 @@ impl IssuerConfig {
             proof_max_age: 60,
             validity_days: 30,
             max_tx_code_attempts: 3,
+            par_lifetime: 60,
+            authorization_code_lifetime: 60,
+            refresh_token_lifetime: 30 * 24 * 3600,
+            refresh_tokens: true,
+            dpop: false,
+            dpop_nonce: false,
+            notifications: true,
+            key_attestation_signer: None,
+            credential_display: Vec::new(),
         }
     }
 }
@@ -87,6 +129,7 @@ pub struct CredentialIssuerService {
     authority: TestIssuer,
     clock: Arc<dyn Clock>,
     state: Mutex<IssuerState>,
+    status: Option<Arc<status::IssuerStatus>>,
 }
 
 impl std::fmt::Debug for CredentialIssuerService {
@@ -130,7 +173,20 @@ impl CredentialIssuerService {
             authority,
             clock,
             state: Mutex::new(IssuerState::default()),
+            status: None,
         }
+    }
+
+    /// Puts a `status` entry in every MSO issued from now on, one index per copy, from
+    /// `status` (see [`status::IssuerStatus`]).
+    pub fn with_status(mut self, status: Arc<status::IssuerStatus>) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// The status lists, when issuing with status.
+    pub fn status(&self) -> Option<&Arc<status::IssuerStatus>> {
+        self.status.as_ref()
     }
 
     /// The configuration.
@@ -212,6 +268,24 @@ impl CredentialIssuerService {
         }
     }
 
+    /// The notification events received for the batch with `notification_id`, in order
+    /// (`None` when the id is unknown).
+    pub fn notifications_for(&self, notification_id: &str) -> Option<Vec<NotificationEvent>> {
+        self.state()
+            .notifications
+            .get(notification_id)
+            .map(|n| n.events.clone())
+    }
+
+    /// Every notification id issued, with the events received for it.
+    pub fn notifications(&self) -> Vec<(String, Vec<NotificationEvent>)> {
+        self.state()
+            .notifications
+            .iter()
+            .map(|(id, n)| (id.clone(), n.events.clone()))
+            .collect()
+    }
+
     /// The transaction ids waiting for [`Self::complete_deferred`].
     pub fn pending_deferred(&self) -> Vec<String> {
         self.state()
@@ -243,17 +317,30 @@ impl CredentialIssuerService {
                             "jwt".to_owned(),
                             ProofType {
                                 proof_signing_alg_values_supported: vec!["ES256".into()],
-                                key_attestations_required: None,
+                                key_attestations_required: self
+                                    .config
+                                    .key_attestation_signer
+                                    .map(|_| serde_json::json!({})),
                             },
                         )]
                         .into(),
                     ),
                     credential_metadata: Some(CredentialMetadata {
-                        display: Some(vec![Display {
-                            name: Some(display_name),
-                            locale: Some("en-GB".into()),
-                            ..Display::default()
-                        }]),
+                        display: Some(
+                            std::iter::once(Display {
+                                name: Some(display_name),
+                                locale: Some("en-GB".into()),
+                                ..Display::default()
+                            })
+                            .chain(
+                                self.config
+                                    .credential_display
+                                    .iter()
+                                    .filter(|(d, _)| d == doc_type)
+                                    .map(|(_, display)| display.clone()),
+                            )
+                            .collect(),
+                        ),
                         claims: None,
                     }),
                 };
@@ -266,7 +353,10 @@ impl CredentialIssuerService {
             credential_endpoint: format!("{id}/credential"),
             nonce_endpoint: Some(format!("{id}/nonce")),
             deferred_credential_endpoint: Some(format!("{id}/deferred_credential")),
-            notification_endpoint: None,
+            notification_endpoint: self
+                .config
+                .notifications
+                .then(|| format!("{id}/notification")),
             batch_credential_issuance: Some(BatchCredentialIssuance {
                 batch_size: self.config.batch_size,
             }),
@@ -285,11 +375,15 @@ impl CredentialIssuerService {
         AuthorizationServerMetadata {
             issuer: id.clone(),
             token_endpoint: format!("{id}/token"),
-            authorization_endpoint: None,
-            pushed_authorization_request_endpoint: None,
-            code_challenge_methods_supported: None,
-            grant_types_supported: Some(vec![PRE_AUTHORIZED_GRANT.into()]),
-            dpop_signing_alg_values_supported: None,
+            authorization_endpoint: Some(format!("{id}/authorize")),
+            pushed_authorization_request_endpoint: Some(format!("{id}/par")),
+            code_challenge_methods_supported: Some(vec![mdoc::openid4vci::pkce::S256.into()]),
+            grant_types_supported: Some(vec![
+                PRE_AUTHORIZED_GRANT.into(),
+                AUTHORIZATION_CODE_GRANT.into(),
+                REFRESH_TOKEN_GRANT.into(),
+            ]),
+            dpop_signing_alg_values_supported: self.config.dpop.then(|| vec!["ES256".into()]),
             pre_authorized_grant_anonymous_access_supported: Some(true),
         }
     }
@@ -307,66 +401,19 @@ impl CredentialIssuerService {
             ("GET", AS_WELL_KNOWN) => {
                 HttpResponse::json(200, self.authorization_server_metadata().to_json())
             }
-            ("POST", "/token") => self.token(&request.body),
+            ("POST", "/par") => self.pushed_authorization(request),
+            ("GET", "/authorize") => self.authorization_page(request),
+            ("POST", "/token") => self.token(request),
             ("POST", "/nonce") => self.nonce(),
             ("POST", "/credential") => self.credential(request),
             ("POST", "/deferred_credential") => self.deferred(request),
+            ("POST", "/notification") if self.config.notifications => self.notification(request),
             (_, ISSUER_WELL_KNOWN | AS_WELL_KNOWN | "/token" | "/nonce" | "/credential")
-            | (_, "/deferred_credential") => error(405, "invalid_request"),
+            | (_, "/deferred_credential" | "/par" | "/authorize" | "/notification") => {
+                error(405, "invalid_request")
+            }
             _ => error(404, "invalid_request"),
         }
-    }
-
-    /// §6: exchanges a pre-authorized code (and transaction code) for an access token. The
-    /// code is single-use; wrong transaction codes count, and the code is revoked after
-    /// [`IssuerConfig::max_tx_code_attempts`].
-    fn token(&self, body: &[u8]) -> HttpResponse {
-        let Ok(request) = PreAuthorizedTokenRequest::from_form(body) else {
-            return error(400, "invalid_request");
-        };
-        let now = self.clock.now();
-        let mut state = self.state();
-        state.prune(now);
-        let Some(offer) = state.offers.get_mut(&request.pre_authorized_code) else {
-            return error(400, "invalid_grant");
-        };
-        if offer.expires <= now {
-            state.offers.remove(&request.pre_authorized_code);
-            return error(400, "invalid_grant");
-        }
-        match (&offer.tx_code, &request.tx_code) {
-            (None, None) => {}
-            (Some(_), None) | (None, Some(_)) => return error(400, "invalid_request"),
-            (Some(expected), Some(given)) => {
-                if !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
-                    offer.failed_attempts += 1;
-                    if offer.failed_attempts >= self.config.max_tx_code_attempts {
-                        state.offers.remove(&request.pre_authorized_code);
-                    }
-                    return error(400, "invalid_grant");
-                }
-            }
-        }
-        let Some(offer) = state.offers.remove(&request.pre_authorized_code) else {
-            return error(400, "invalid_grant");
-        };
-        let access_token = random_token();
-        state.tokens.insert(
-            access_token.clone(),
-            Token {
-                data: offer.data,
-                deferred: offer.deferred,
-                expires: now.plus_seconds(self.config.token_lifetime),
-            },
-        );
-        let response = TokenResponse {
-            access_token,
-            token_type: "Bearer".into(),
-            expires_in: u64::try_from(self.config.token_lifetime).ok(),
-            refresh_token: None,
-            authorization_details: None,
-        };
-        HttpResponse::json(200, response.to_json())
     }
 
     /// §7: a fresh `c_nonce`, valid for [`IssuerConfig::nonce_lifetime`] and for one

@@ -4,6 +4,7 @@ use mdoc::cbor;
 use mdoc::definitions::{IssuerSigned, MobileSecurityObject};
 use mdoc::openid4vci::credential::{CredentialResponse, decode_mdoc_credential};
 use mdoc::openid4vci::proof::{ProofClaims, sign_jwt_proof};
+use mdoc::openid4vci::token::{PreAuthorizedTokenRequest, TokenResponse};
 use mdoc::time::Timestamp;
 use p256::ecdsa::{Signature, SigningKey, signature::Signer as _};
 
@@ -68,6 +69,19 @@ impl World {
             .unwrap()
             .pre_authorized_code;
         self.redeem(&code, tx)
+    }
+
+    fn redeem_response(&self, code: &str) -> HttpResponse {
+        let body = PreAuthorizedTokenRequest {
+            pre_authorized_code: code.into(),
+            tx_code: None,
+        }
+        .to_form();
+        self.service.handle(&HttpRequest::post(
+            "/token",
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+        ))
     }
 
     fn redeem(&self, code: &str, tx: Option<&str>) -> Result<String, HttpResponse> {
@@ -433,4 +447,267 @@ fn offers_only_configured_doc_types() {
         parsed,
         mdoc::openid4vci::offer::OfferSource::Value(made.offer)
     );
+}
+
+mod authorization_code {
+    use mdoc::openid4vci::authorization::{
+        AuthorizationRedirect, CredentialAuthorizationDetail, OPENID_CREDENTIAL,
+        PushedAuthorizationRequest, PushedAuthorizationResponse, authorization_url,
+    };
+    use mdoc::openid4vci::dpop::{DpopClaims, sign_dpop_proof};
+    use mdoc::openid4vci::pkce;
+    use mdoc::openid4vci::token::TokenRequest;
+
+    use super::*;
+
+    const REDIRECT: &str = "https://wallet.example/cb";
+
+    fn form(path: &str, body: String) -> HttpRequest {
+        HttpRequest::post(path, "application/x-www-form-urlencoded", body.into_bytes())
+    }
+
+    /// Pushes a request for `w.data` and returns the authorization URL.
+    fn push(w: &World, challenge: &str) -> String {
+        let request = PushedAuthorizationRequest {
+            client_id: "wallet".into(),
+            redirect_uri: REDIRECT.into(),
+            code_challenge: challenge.into(),
+            state: "s-1".into(),
+            authorization_details: vec![CredentialAuthorizationDetail {
+                kind: OPENID_CREDENTIAL.into(),
+                credential_configuration_id: w.data.doc_type.clone(),
+            }],
+            issuer_state: None,
+        };
+        let response = w.service.handle(&form("/par", request.to_form()));
+        assert_eq!(response.status, 201);
+        let pushed = PushedAuthorizationResponse::from_json(&response.body).unwrap();
+        authorization_url(&format!("{ID}/authorize"), "wallet", &pushed.request_uri)
+    }
+
+    fn code_of(redirect: &str) -> String {
+        match AuthorizationRedirect::parse(redirect, REDIRECT).unwrap() {
+            AuthorizationRedirect::Code { code, state, iss } => {
+                assert_eq!(state, "s-1");
+                assert_eq!(iss.as_deref(), Some(ID));
+                code
+            }
+            AuthorizationRedirect::Error { .. } => panic!("error redirect"),
+        }
+    }
+
+    fn exchange(w: &World, code: &str, verifier: &str, client_id: &str) -> HttpResponse {
+        let request = TokenRequest::AuthorizationCode {
+            code: code.into(),
+            redirect_uri: REDIRECT.into(),
+            code_verifier: verifier.into(),
+            client_id: client_id.into(),
+        };
+        w.service.handle(&form("/token", request.to_form()))
+    }
+
+    #[test]
+    fn codes_are_single_use_bound_to_pkce_and_client_and_expire() {
+        let w = world();
+        let verifier = pkce::new_verifier();
+        let challenge = pkce::challenge_s256(&verifier);
+        let url = push(&w, &challenge);
+        assert_eq!(w.service.handle(&HttpRequest::get(&url)).status, 200);
+        let code = code_of(&w.service.approve(&url, w.data.clone()).unwrap());
+        // The pushed request is single use.
+        assert!(w.service.approve(&url, w.data.clone()).is_err());
+        assert_eq!(w.service.handle(&HttpRequest::get(&url)).status, 400);
+        // Another client, then the right one: the code is spent by the first try.
+        let response = exchange(&w, &code, &verifier, "other");
+        assert_eq!(
+            (response.status, error_code(&response)),
+            (400, "invalid_grant".into())
+        );
+        let response = exchange(&w, &code, &verifier, "wallet");
+        assert_eq!(error_code(&response), "invalid_grant");
+        // A fresh code: a wrong verifier fails, and so does the right one after it.
+        let url = push(&w, &challenge);
+        let code = code_of(&w.service.approve(&url, w.data.clone()).unwrap());
+        let response = exchange(&w, &code, &pkce::new_verifier(), "wallet");
+        assert_eq!(error_code(&response), "invalid_grant");
+        // A fresh code used in time works once (with a refresh token); replayed it fails.
+        let url = push(&w, &challenge);
+        let code = code_of(&w.service.approve(&url, w.data.clone()).unwrap());
+        let response = exchange(&w, &code, &verifier, "wallet");
+        assert_eq!(response.status, 200);
+        let token = TokenResponse::from_json(&response.body).unwrap();
+        assert_eq!(token.token_type, "Bearer");
+        assert!(token.refresh_token.is_some());
+        assert_eq!(
+            error_code(&exchange(&w, &code, &verifier, "wallet")),
+            "invalid_grant"
+        );
+        // Expired.
+        let url = push(&w, &challenge);
+        let code = code_of(&w.service.approve(&url, w.data.clone()).unwrap());
+        w.clock.advance(61);
+        assert_eq!(
+            error_code(&exchange(&w, &code, &verifier, "wallet")),
+            "invalid_grant"
+        );
+        // A request for another credential cannot be approved with this data, and a denial
+        // redirects with access_denied.
+        let url = push(&w, &challenge);
+        let mut other = w.data.clone();
+        other.doc_type = "org.iso.18013.5.1.mDL".into();
+        assert!(w.service.approve(&url, other).is_err());
+        let url = push(&w, &challenge);
+        assert!(
+            w.service
+                .deny(&url)
+                .unwrap()
+                .contains("error=access_denied")
+        );
+    }
+
+    #[test]
+    fn refresh_tokens_rotate() {
+        let w = world();
+        let code = w
+            .service
+            .offer(w.data.clone(), None, false)
+            .unwrap()
+            .offer
+            .grants
+            .pre_authorized_code
+            .unwrap()
+            .pre_authorized_code;
+        let first = TokenResponse::from_json(&w.redeem_response(&code).body).unwrap();
+        let refresh = first.refresh_token.unwrap();
+        let request = |token: &str| {
+            let body = TokenRequest::RefreshToken {
+                refresh_token: token.into(),
+                client_id: "wallet".into(),
+            }
+            .to_form();
+            w.service.handle(&form("/token", body))
+        };
+        let second = request(&refresh);
+        assert_eq!(second.status, 200);
+        let second = TokenResponse::from_json(&second.body).unwrap();
+        assert_ne!(second.refresh_token.as_deref(), Some(refresh.as_str()));
+        assert_eq!(error_code(&request(&refresh)), "invalid_grant");
+        assert_eq!(request(&second.refresh_token.unwrap()).status, 200);
+    }
+
+    #[test]
+    fn bad_requests_at_the_new_endpoints_are_refused() {
+        let w = world();
+        for body in ["", "response_type=code", "\u{0}", "a=%zz"] {
+            let response = w.service.handle(&form("/par", body.into()));
+            assert_eq!(
+                (response.status, error_code(&response)),
+                (400, "invalid_request".into())
+            );
+            let response = w.service.handle(&form("/token", body.into()));
+            assert_eq!(response.status, 400);
+        }
+        for url in ["/authorize", "/authorize?client_id=wallet&request_uri=nope"] {
+            assert_eq!(w.service.handle(&HttpRequest::get(url)).status, 400);
+        }
+        assert!(w.service.approve("/authorize?x=1", w.data.clone()).is_err());
+        assert_eq!(w.service.handle(&HttpRequest::get("/par")).status, 405);
+        // The notification endpoint needs a token, then a well-formed request for a known id.
+        let response = w.service.handle(&post("/notification", b"{}".to_vec()));
+        assert_eq!(response.status, 401);
+        let token = w.token(None, None).unwrap();
+        let notify = |body: &[u8]| {
+            w.service.handle(
+                &post("/notification", body.to_vec())
+                    .with_header("Authorization", &format!("Bearer {token}")),
+            )
+        };
+        assert_eq!(error_code(&notify(b"\xff")), "invalid_notification_request");
+        assert_eq!(
+            error_code(&notify(
+                br#"{"notification_id":"x","event":"credential_accepted"}"#
+            )),
+            "invalid_notification_id"
+        );
+    }
+
+    #[test]
+    fn dpop_is_required_when_configured_and_binds_the_token() {
+        let now = Timestamp::from_unix_seconds(1_800_000_000);
+        let clock = Arc::new(TestClock(Mutex::new(now)));
+        let data = samples::uk_digital_id(&AMELIA, now.date());
+        let mut config = IssuerConfig::new(ID, "Test issuer", &[data.doc_type.as_str()]);
+        config.dpop = true;
+        let service = CredentialIssuerService::new(
+            config,
+            TestIssuer::new("Test", "GB", now).unwrap(),
+            clock.clone(),
+        );
+        let metadata = service.authorization_server_metadata();
+        assert_eq!(
+            metadata.dpop_signing_alg_values_supported,
+            Some(vec!["ES256".into()])
+        );
+        let code = |service: &CredentialIssuerService| {
+            service
+                .offer(data.clone(), None, false)
+                .unwrap()
+                .offer
+                .grants
+                .pre_authorized_code
+                .unwrap()
+                .pre_authorized_code
+        };
+        let body = |code: String| {
+            PreAuthorizedTokenRequest {
+                pre_authorized_code: code,
+                tx_code: None,
+            }
+            .to_form()
+        };
+        // No proof: refused.
+        let response = service.handle(&form("/token", body(code(&service))));
+        assert_eq!(error_code(&response), "invalid_dpop_proof");
+        let key = SigningKey::from_slice(&[5u8; 32]).unwrap();
+        let proof = |htm: &str, htu: &str, jti: &str, iat: i64| {
+            let claims = DpopClaims {
+                jti: jti.into(),
+                htm: htm.into(),
+                htu: htu.into(),
+                iat,
+                ath: None,
+                nonce: None,
+            };
+            sign_dpop_proof(&PublicKey::from(key.verifying_key()), &claims, |m| {
+                let signature: Signature = key.sign(m);
+                Ok::<_, ()>(signature.to_bytes().into())
+            })
+            .unwrap()
+        };
+        let t = now.unix_seconds();
+        let htu = format!("{ID}/token");
+        for bad in [
+            proof("GET", &htu, "a", t),
+            proof("POST", &format!("{ID}/credential"), "b", t),
+            proof("POST", &htu, "c", t - 61),
+            proof("POST", &htu, "d", t + 60),
+            "not.a.proof".into(),
+        ] {
+            let response =
+                service.handle(&form("/token", body(code(&service))).with_header("DPoP", &bad));
+            assert_eq!(error_code(&response), "invalid_dpop_proof");
+        }
+        let good = proof("POST", &htu, "e", t);
+        let response =
+            service.handle(&form("/token", body(code(&service))).with_header("DPoP", &good));
+        assert_eq!(response.status, 200);
+        assert_eq!(
+            TokenResponse::from_json(&response.body).unwrap().token_type,
+            "DPoP"
+        );
+        // The same proof again (its jti is spent).
+        let response =
+            service.handle(&form("/token", body(code(&service))).with_header("DPoP", &good));
+        assert_eq!(error_code(&response), "invalid_dpop_proof");
+    }
 }

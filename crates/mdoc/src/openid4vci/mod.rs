@@ -11,17 +11,29 @@
 //!   `openid-credential-offer://` URI.
 //! * [`metadata`]: Credential Issuer metadata (§12.2) with `mso_mdoc` configurations
 //!   (Appendix A.2.2) and OAuth Authorization Server metadata (§12.3, RFC 8414).
-//! * [`token`]: the Token Request and Response of the pre-authorized code grant (§6).
+//! * [`token`]: Token Requests (pre-authorized code, authorization code with PKCE, refresh)
+//!   and the Token Response (§6).
+//! * [`authorization`]: the authorization code grant's pushed authorization request (RFC 9126),
+//!   authorization URL and redirect (§5).
+//! * [`pkce`]: PKCE `S256` (RFC 7636).
+//! * [`dpop`]: DPoP proofs (RFC 9449) and JWK thumbprints (RFC 7638).
+//! * [`notification`]: the Notification Request (§11).
+//! * [`key_attestation`]: key attestations (Appendix D.1) passed through from the app.
 //! * [`credential`]: nonce (§7), credential (§8) and deferred credential (§9) messages, and
 //!   error responses (§6.3, §8.3.1, §9.3).
 //! * [`proof`]: the `jwt` proof: JWS compact, ES256, `typ: openid4vci-proof+jwt`, the device
 //!   public key as `jwk`, claims `aud`/`iat`/`nonce`; signed through a callback so a secure area
 //!   holds the key.
 
+pub mod authorization;
 pub mod credential;
+pub mod dpop;
 pub mod http;
+pub mod key_attestation;
 pub mod metadata;
+pub mod notification;
 pub mod offer;
+pub mod pkce;
 pub mod proof;
 pub mod token;
 

@@ -17,8 +17,9 @@ use crate::online::jwe::{p256_jwk, parse_p256_jwk};
 /// The `typ` of a key proof JWT.
 pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
 
-/// Longest proof JWT accepted (a P-256 `jwk` proof is about 500 bytes).
-pub const MAX_PROOF_LEN: usize = 8 * 1024;
+/// Longest proof JWT accepted (a P-256 `jwk` proof is about 500 bytes; a `key_attestation` in
+/// its header adds a few KiB).
+pub const MAX_PROOF_LEN: usize = 16 * 1024;
 
 /// The claims of a key proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,11 +43,25 @@ pub fn sign_jwt_proof<E>(
     claims: &ProofClaims,
     sign: impl FnOnce(&[u8]) -> Result<[u8; 64], E>,
 ) -> Result<String, E> {
-    let header = serde_json::json!({
+    sign_jwt_proof_with_attestation(device_key, claims, None, sign)
+}
+
+/// As [`sign_jwt_proof`], with a key attestation (a JWT the app got from its wallet provider
+/// or platform, Appendix D) in the header's `key_attestation` (Appendix F.1) when given.
+pub fn sign_jwt_proof_with_attestation<E>(
+    device_key: &PublicKey,
+    claims: &ProofClaims,
+    key_attestation: Option<&str>,
+    sign: impl FnOnce(&[u8]) -> Result<[u8; 64], E>,
+) -> Result<String, E> {
+    let mut header = serde_json::json!({
         "typ": PROOF_TYP,
         "alg": "ES256",
         "jwk": p256_jwk(device_key),
     });
+    if let (Some(attestation), Some(map)) = (key_attestation, header.as_object_mut()) {
+        map.insert("key_attestation".into(), attestation.into());
+    }
     let header = crate::base64url::encode(serde_json::to_vec(&header).unwrap_or_default());
     let payload = crate::base64url::encode(serde_json::to_vec(claims).unwrap_or_default());
     let signing_input = format!("{header}.{payload}");
@@ -64,6 +79,8 @@ pub struct VerifiedProof {
     pub device_key: PublicKey,
     /// The claims, for the issuer to check.
     pub claims: ProofClaims,
+    /// The header's `key_attestation`, when present (for the issuer to verify).
+    pub key_attestation: Option<String>,
 }
 
 fn part(segment: Option<&str>) -> Result<Vec<u8>, Oid4vciError> {
@@ -124,7 +141,16 @@ pub fn verify_jwt_proof(jwt: &str) -> Result<VerifiedProof, Oid4vciError> {
     VerifyingKey::from(&device_key)
         .verify(signing_input.as_bytes(), &signature)
         .map_err(|_| Oid4vciError::Proof("signature does not verify"))?;
-    Ok(VerifiedProof { device_key, claims })
+    let key_attestation = match header.get("key_attestation") {
+        None => None,
+        Some(serde_json::Value::String(a)) if a.len() <= MAX_PROOF_LEN => Some(a.clone()),
+        Some(_) => return Err(Oid4vciError::Proof("key_attestation is malformed")),
+    };
+    Ok(VerifiedProof {
+        device_key,
+        claims,
+        key_attestation,
+    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::authorization::{get, read_form, required};
 use super::{MAX_JSON, Oid4vciError, PRE_AUTHORIZED_GRANT, check_token, parse_json, to_json};
 use crate::online::form;
 
@@ -66,6 +67,103 @@ impl PreAuthorizedTokenRequest {
             pre_authorized_code: code,
             tx_code,
         })
+    }
+}
+
+/// The grant type of the authorization code flow (RFC 6749 §4.1.3).
+pub const AUTHORIZATION_CODE_GRANT: &str = "authorization_code";
+
+/// The grant type of a refresh (RFC 6749 §6).
+pub const REFRESH_TOKEN_GRANT: &str = "refresh_token";
+
+/// Any Token Request this project's issuer takes (§6.1): a pre-authorized code, an
+/// authorization code with its PKCE verifier, or a refresh token.
+#[derive(Clone, PartialEq, Eq)]
+pub enum TokenRequest {
+    /// The pre-authorized code grant.
+    PreAuthorized(PreAuthorizedTokenRequest),
+    /// The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5).
+    AuthorizationCode {
+        /// The code from the redirect.
+        code: String,
+        /// The redirect URI of the authorization request.
+        redirect_uri: String,
+        /// The PKCE verifier.
+        code_verifier: String,
+        /// The client id.
+        client_id: String,
+    },
+    /// A refresh (RFC 6749 §6).
+    RefreshToken {
+        /// The refresh token.
+        refresh_token: String,
+        /// The client id.
+        client_id: String,
+    },
+}
+
+impl std::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TokenRequest::PreAuthorized(_) => "TokenRequest::PreAuthorized",
+            TokenRequest::AuthorizationCode { .. } => "TokenRequest::AuthorizationCode",
+            TokenRequest::RefreshToken { .. } => "TokenRequest::RefreshToken",
+        })
+    }
+}
+
+impl TokenRequest {
+    /// The `application/x-www-form-urlencoded` body.
+    pub fn to_form(&self) -> String {
+        match self {
+            TokenRequest::PreAuthorized(request) => request.to_form(),
+            TokenRequest::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+                client_id,
+            } => form::encode([
+                ("grant_type", AUTHORIZATION_CODE_GRANT),
+                ("code", code.as_str()),
+                ("code_verifier", code_verifier.as_str()),
+                ("redirect_uri", redirect_uri.as_str()),
+                ("client_id", client_id.as_str()),
+            ]),
+            TokenRequest::RefreshToken {
+                refresh_token,
+                client_id,
+            } => form::encode([
+                ("grant_type", REFRESH_TOKEN_GRANT),
+                ("refresh_token", refresh_token.as_str()),
+                ("client_id", client_id.as_str()),
+            ]),
+        }
+    }
+
+    /// Parses a form body by its `grant_type`, refusing unknown grants, missing or repeated
+    /// parameters, a malformed PKCE verifier and more than [`MAX_JSON`] bytes.
+    pub fn from_form(body: &[u8]) -> Result<Self, Oid4vciError> {
+        let parameters = read_form(body, "token request")?;
+        match get(&parameters, "grant_type") {
+            Some(PRE_AUTHORIZED_GRANT) => {
+                PreAuthorizedTokenRequest::from_form(body).map(TokenRequest::PreAuthorized)
+            }
+            Some(AUTHORIZATION_CODE_GRANT) => {
+                let code_verifier = required(&parameters, "code_verifier")?;
+                crate::openid4vci::pkce::check_verifier(code_verifier)?;
+                Ok(TokenRequest::AuthorizationCode {
+                    code: required(&parameters, "code")?.to_owned(),
+                    redirect_uri: required(&parameters, "redirect_uri")?.to_owned(),
+                    code_verifier: code_verifier.to_owned(),
+                    client_id: required(&parameters, "client_id")?.to_owned(),
+                })
+            }
+            Some(REFRESH_TOKEN_GRANT) => Ok(TokenRequest::RefreshToken {
+                refresh_token: required(&parameters, "refresh_token")?.to_owned(),
+                client_id: required(&parameters, "client_id")?.to_owned(),
+            }),
+            _ => Err(Oid4vciError::Invalid("unsupported grant_type")),
+        }
     }
 }
 
@@ -177,6 +275,47 @@ mod tests {
             PreAuthorizedTokenRequest::from_form(form.as_bytes()).unwrap(),
             request
         );
+    }
+
+    /// OpenID4VCI 1.0 §6.1, the authorization code Token Request example body (line breaks
+    /// removed; `client_id` added, as this issuer's public clients send it), with the RFC 7636
+    /// Appendix B verifier.
+    const SPEC_CODE_REQUEST: &str = "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk&redirect_uri=https%3A%2F%2FWallet.example.org%2Fcb&client_id=s6BhdRkqt3";
+
+    #[test]
+    fn every_grant_round_trips_and_the_code_example_parses() {
+        let parsed = TokenRequest::from_form(SPEC_CODE_REQUEST.as_bytes()).unwrap();
+        let expected = TokenRequest::AuthorizationCode {
+            code: "SplxlOBeZQQYbYS6WxSbIA".into(),
+            redirect_uri: "https://Wallet.example.org/cb".into(),
+            code_verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into(),
+            client_id: "s6BhdRkqt3".into(),
+        };
+        assert_eq!(parsed, expected);
+        assert_eq!(expected.to_form(), SPEC_CODE_REQUEST);
+        let refresh = TokenRequest::RefreshToken {
+            refresh_token: "tGzv3JOkF0XG5Qx2TlKWIA".into(),
+            client_id: "s6BhdRkqt3".into(),
+        };
+        assert_eq!(
+            TokenRequest::from_form(refresh.to_form().as_bytes()).unwrap(),
+            refresh
+        );
+        assert!(matches!(
+            TokenRequest::from_form(SPEC_REQUEST.as_bytes()).unwrap(),
+            TokenRequest::PreAuthorized(_)
+        ));
+        for bad in [
+            "grant_type=authorization_code&code=a&redirect_uri=r&client_id=c",
+            "grant_type=authorization_code&code=a&code_verifier=short&redirect_uri=r&client_id=c",
+            "grant_type=authorization_code&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk&redirect_uri=r&client_id=c",
+            "grant_type=refresh_token&client_id=c",
+            "grant_type=refresh_token&refresh_token=a&refresh_token=b&client_id=c",
+            "grant_type=password&username=a",
+            "",
+        ] {
+            assert!(TokenRequest::from_form(bad.as_bytes()).is_err(), "{bad}");
+        }
     }
 
     #[test]

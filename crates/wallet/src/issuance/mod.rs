@@ -1,7 +1,18 @@
-//! Credential issuance over OpenID4VCI 1.0 (pre-authorized code grant), sans-IO: the app drives
-//! an [`IssuanceSession`] — [`IssuanceSession::next_step`] gives the next HTTP request to send
-//! (or asks for the transaction code, or says it is done), [`IssuanceSession::handle_response`]
-//! takes the status, headers and body back.
+//! Credential issuance over OpenID4VCI 1.0, sans-IO: the app drives an [`IssuanceSession`] —
+//! [`IssuanceSession::next_step`] gives the next HTTP request to send (or asks for the
+//! transaction code, or for the browser to be opened, or says it is done),
+//! [`IssuanceSession::handle_response`] takes the status, headers and body back.
+//!
+//! Grants: the pre-authorized code (with the transaction code the citizen types), the
+//! authorization code with PKCE `S256` and a pushed authorization request (the app opens
+//! [`IssuanceStep::OpenBrowser`]'s URL and hands the redirect back through
+//! [`IssuanceSession::provide_redirect`]; the `state` is checked), and the refresh token of a
+//! stored document ([`crate::Wallet::start_refresh`]). When the authorization server lists
+//! ES256 in `dpop_signing_alg_values_supported`, a secure-area key signs a DPoP proof (RFC
+//! 9449) for every token and resource request, with `ath` and the server's `DPoP-Nonce`
+//! (retrying on `use_dpop_nonce`); the refresh token and its DPoP key alias are kept in the
+//! document's encrypted record. After storing, a `credential_accepted` notification is sent
+//! when the issuer gave a `notification_id`.
 //!
 //! A batch of N copies (N = the smaller of what the app asks for and the issuer's
 //! `batch_size`) gets N fresh device keys in the secure area and one `jwt` proof each. Every
@@ -9,6 +20,7 @@
 //! stored, and the batch is stored as one document with N copies in one atomic write: all or
 //! nothing. On any failure the session's device keys are deleted and the store is untouched.
 
+mod dpop;
 mod session;
 
 pub use session::{IssuanceSession, IssuanceStep};
@@ -19,7 +31,7 @@ use crate::store::PresentationPolicy;
 use crate::wallet::WalletError;
 
 /// What the app wants from an issuance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuanceOptions {
     /// Copies to ask for (capped by the issuer's `batch_size` and
     /// [`crate::store::MAX_COPIES`]).
@@ -28,18 +40,40 @@ pub struct IssuanceOptions {
     pub policy: PresentationPolicy,
     /// Below this many copies left the document reports "refresh needed".
     pub refresh_below: u32,
+    /// Test only: also accept `http://` offers, metadata and endpoints on exactly
+    /// `127.0.0.1`, `[::1]` or `localhost` (a test issuer on the same machine). Off by default:
+    /// otherwise every URL must be `https://`. The same rule as
+    /// [`crate::wallet::WalletConfig::allow_insecure_loopback_response_uri`]
+    /// ([`mdoc::online::url::UrlPolicy`]).
+    pub allow_insecure_loopback: bool,
+    /// The wallet's OAuth client id (authorization code grant and refresh).
+    pub client_id: String,
+    /// Where the authorization server sends the browser back: a URL the app receives (an
+    /// app link / universal link, or its own scheme).
+    pub redirect_uri: String,
+    /// The citizen's locale (a BCP 47 tag, e.g. `cy-GB`): picks the issuer's display name and
+    /// logo for the document (the same language, else English, else the first given).
+    pub locale: String,
 }
 
 impl Default for IssuanceOptions {
-    /// Ten single-use copies, refresh needed below two.
+    /// Ten single-use copies, refresh needed below two, client `citizen-wallet`, redirect
+    /// [`DEFAULT_REDIRECT_URI`], locale `en-GB`, `https://` only.
     fn default() -> Self {
         IssuanceOptions {
             batch_size: 10,
             policy: PresentationPolicy::OneTimeUse,
             refresh_below: 2,
+            client_id: "citizen-wallet".into(),
+            redirect_uri: DEFAULT_REDIRECT_URI.into(),
+            locale: "en-GB".into(),
+            allow_insecure_loopback: false,
         }
     }
 }
+
+/// The default redirect URI of the authorization code grant (an app registers its own).
+pub const DEFAULT_REDIRECT_URI: &str = "https://wallet.citizen.example/issuance/callback";
 
 /// Why an issuance failed. Carries no token, code, key or personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,6 +105,17 @@ pub enum IssuanceError {
     /// The wallet (secure area, store) failed.
     #[error(transparent)]
     Wallet(WalletError),
+    /// The authorization server redirected back with an error (e.g. `access_denied` when the
+    /// citizen declined).
+    #[error("authorization refused: {error}")]
+    AuthorizationDenied {
+        /// The OAuth error code.
+        error: String,
+    },
+    /// The redirect's `state` is not the one sent: it answers another request (possible
+    /// cross-site request forgery).
+    #[error("the redirect's state does not match the request")]
+    StateMismatch,
     /// The call does not fit the session's state (e.g. a response when none is awaited, or a
     /// transaction code when none was asked for).
     #[error("not allowed in the issuance's current state")]
@@ -78,4 +123,115 @@ pub enum IssuanceError {
     /// The session failed earlier and cannot continue.
     #[error("the issuance has failed")]
     Failed,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use mdoc::clock::FixedClock;
+    use mdoc::openid4vci::offer::{CredentialOffer, offer_uri_by_reference, offer_uri_by_value};
+
+    use super::*;
+    use crate::keys::WalletKey;
+    use crate::secure_area::SoftwareSecureArea;
+    use crate::wallet::{Wallet, WalletConfig};
+
+    fn wallet(dir: &std::path::Path) -> Wallet {
+        let key = WalletKey::from_bytes([7; 32]);
+        let area = SoftwareSecureArea::open(&dir.join("keys"), &key).unwrap();
+        let clock = Arc::new(FixedClock(mdoc::time::Timestamp::from_unix_seconds(
+            1_800_000_000,
+        )));
+        Wallet::open(
+            &dir.join("store"),
+            &key,
+            Arc::new(area),
+            WalletConfig::default(),
+            clock,
+        )
+        .unwrap()
+    }
+
+    fn offer(issuer: &str) -> String {
+        let json = format!(
+            r#"{{"credential_issuer":"{issuer}","credential_configuration_ids":["org.example.id"],
+            "grants":{{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{{"pre-authorized_code":"c"}}}}}}"#
+        );
+        offer_uri_by_value(
+            &CredentialOffer::from_json_with(
+                json.as_bytes(),
+                mdoc::online::url::UrlPolicy::AllowInsecureLoopback,
+            )
+            .unwrap(),
+        )
+    }
+
+    fn loopback() -> IssuanceOptions {
+        IssuanceOptions {
+            allow_insecure_loopback: true,
+            ..IssuanceOptions::default()
+        }
+    }
+
+    #[test]
+    fn loopback_http_is_refused_by_default() {
+        assert!(!IssuanceOptions::default().allow_insecure_loopback);
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = wallet(dir.path());
+        for uri in [
+            offer("http://127.0.0.1:4000"),
+            offer("http://localhost:4000"),
+            offer_uri_by_reference("http://[::1]:4000/offer/1"),
+        ] {
+            assert!(
+                matches!(
+                    wallet.start_issuance(&uri, IssuanceOptions::default()),
+                    Err(IssuanceError::Message(Oid4vciError::Invalid(_)))
+                ),
+                "{uri}"
+            );
+        }
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_behind_the_test_switch_for_exact_hosts_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = wallet(dir.path());
+        let mut session = wallet
+            .start_issuance(&offer("http://127.0.0.1:4000"), loopback())
+            .unwrap();
+        let IssuanceStep::Send(request) = session.next_step().unwrap() else {
+            panic!("a request first");
+        };
+        assert_eq!(
+            request.url,
+            "http://127.0.0.1:4000/.well-known/openid-credential-issuer"
+        );
+        // Metadata whose endpoint leaves loopback in the clear is refused even so.
+        let metadata = br#"{"credential_issuer":"http://127.0.0.1:4000",
+            "credential_endpoint":"http://127.0.0.1.evil.example/credential",
+            "credential_configurations_supported":{"org.example.id":{"format":"mso_mdoc","doctype":"org.example.id"}}}"#;
+        assert!(matches!(
+            session.handle_response(200, &[], metadata),
+            Err(IssuanceError::Message(Oid4vciError::Invalid(_)))
+        ));
+
+        let by_reference = offer_uri_by_reference("http://[::1]:4000/offer/1");
+        let mut session = wallet.start_issuance(&by_reference, loopback()).unwrap();
+        assert!(matches!(
+            session.next_step().unwrap(),
+            IssuanceStep::Send(r) if r.url == "http://[::1]:4000/offer/1"
+        ));
+        for look_alike in [
+            offer_uri_by_reference("http://127.0.0.1.evil.example/offer/1"),
+            offer_uri_by_reference("http://localhost@evil.example/offer/1"),
+            offer_uri_by_reference("http://192.168.1.2/offer/1"),
+        ] {
+            assert!(
+                wallet.start_issuance(&look_alike, loopback()).is_err(),
+                "{look_alike}"
+            );
+        }
+    }
 }

@@ -52,6 +52,18 @@ pub trait SecureArea: Send + Sync {
     fn delete_key(&self, alias: &str) -> Result<(), SecureAreaError>;
     /// The aliases of all keys.
     fn list_keys(&self) -> Result<Vec<String>, SecureAreaError>;
+    /// A key attestation for the keys under `aliases` (OpenID4VCI 1.0 Appendix D: a JWT of
+    /// `typ` `key-attestation+jwt` from the platform or the wallet provider, listing the keys
+    /// in `attested_keys`, carrying `nonce` when given), sent to issuers that ask for one.
+    /// `None` (the default) when the platform has none; the core never builds one itself.
+    fn key_attestation(
+        &self,
+        aliases: &[String],
+        nonce: Option<&str>,
+    ) -> Result<Option<String>, SecureAreaError> {
+        let _ = (aliases, nonce);
+        Ok(None)
+    }
 }
 
 /// Checks an alias: 1 to 64 characters of `A-Z a-z 0-9 - _`.

@@ -31,7 +31,7 @@ mod record;
 
 pub use record::{
     CredentialCopy, CredentialRecord, CredentialSummary, MAX_COPIES, PresentationPolicy,
-    StoredCredential,
+    RefreshGrant, StoredCredential,
 };
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -435,6 +435,13 @@ impl CredentialStore {
                 .copies
                 .iter()
                 .map(|c| c.device_key_alias.clone())
+                .chain(
+                    stored
+                        .record
+                        .refresh
+                        .as_ref()
+                        .and_then(|r| r.dpop_key_alias.clone()),
+                )
                 .collect(),
         );
     }
@@ -464,6 +471,20 @@ impl CredentialStore {
         let id = atomic::hex(&mdoc::rng::random_bytes::<16>());
         self.write(&id, record)?;
         Ok(id)
+    }
+
+    /// Replaces document `id`'s record whole, in one atomic write (a refresh: the new batch's
+    /// copies take the old ones' place, all or nothing), and returns the old record so the
+    /// caller can delete the device keys no longer used. Reservations of the old copies end.
+    pub fn replace(
+        &mut self,
+        id: &str,
+        record: CredentialRecord,
+    ) -> Result<CredentialRecord, StoreError> {
+        let old = self.get(id)?;
+        self.write(id, record)?;
+        self.reserved.retain(|(record, _)| record != id);
+        Ok(old.record)
     }
 
     /// Records `status` in credential `id`'s record, rewritten atomically in place: the status

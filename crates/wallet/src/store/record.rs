@@ -9,6 +9,8 @@
 use mdoc::cbor::{self, ByteString, FieldMap, Value};
 use mdoc::time::Timestamp;
 
+use zeroize::Zeroizing;
+
 use crate::status::RecordedStatus;
 
 /// Most copies one record holds.
@@ -71,6 +73,67 @@ impl CredentialCopy {
     }
 }
 
+/// What a document needs to be refreshed from its issuer (OpenID4VCI 1.0 §6 with a refresh
+/// token, RFC 6749 §6): stored encrypted inside the record, never logged (`Debug` omits the
+/// token).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshGrant {
+    /// The Credential Issuer Identifier.
+    pub credential_issuer: String,
+    /// The credential configuration issued.
+    pub configuration_id: String,
+    /// The wallet's client id at the authorization server.
+    pub client_id: String,
+    /// The refresh token (rotated by each refresh).
+    pub refresh_token: Zeroizing<String>,
+    /// The secure-area alias of the DPoP key the token is bound to, if it is.
+    pub dpop_key_alias: Option<String>,
+}
+
+impl std::fmt::Debug for RefreshGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshGrant")
+            .field("configuration_id", &self.configuration_id)
+            .field("dpop_bound", &self.dpop_key_alias.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RefreshGrant {
+    fn to_cbor(&self) -> Value {
+        let mut fields = vec![
+            (
+                Value::text("credentialIssuer"),
+                Value::text(self.credential_issuer.clone()),
+            ),
+            (
+                Value::text("configurationId"),
+                Value::text(self.configuration_id.clone()),
+            ),
+            (Value::text("clientId"), Value::text(self.client_id.clone())),
+            (
+                Value::text("refreshToken"),
+                Value::text(self.refresh_token.as_str().to_owned()),
+            ),
+        ];
+        if let Some(alias) = &self.dpop_key_alias {
+            fields.push((Value::text("dpopKeyAlias"), Value::text(alias.clone())));
+        }
+        Value::canonical_map(fields)
+    }
+
+    fn from_cbor(value: &Value) -> Option<Self> {
+        let mut f = FieldMap::new(value, "RefreshGrant").ok()?;
+        Some(RefreshGrant {
+            credential_issuer: f.required("credentialIssuer").ok()?,
+            configuration_id: f.required("configurationId").ok()?,
+            client_id: f.required("clientId").ok()?,
+            refresh_token: Zeroizing::new(f.required("refreshToken").ok()?),
+            dpop_key_alias: f.optional("dpopKeyAlias").ok()?,
+        })
+    }
+}
+
 /// What is stored for one document.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CredentialRecord {
@@ -92,6 +155,11 @@ pub struct CredentialRecord {
     pub refresh_below: u32,
     /// The last status check, if any (see [`crate::status`]).
     pub status: Option<RecordedStatus>,
+    /// The issuer's logo for this credential (`https:` or `data:` URI from its metadata, in
+    /// the citizen's locale), if it gave one.
+    pub logo_uri: Option<String>,
+    /// How to refresh the document, when the issuer gave a refresh token.
+    pub refresh: Option<RefreshGrant>,
 }
 
 impl std::fmt::Debug for CredentialRecord {
@@ -131,6 +199,10 @@ pub struct CredentialSummary {
     pub refresh_needed: bool,
     /// The last status check, if any.
     pub status: Option<RecordedStatus>,
+    /// The issuer's logo for the credential, if its metadata gave one.
+    pub logo_uri: Option<String>,
+    /// Whether the document can be refreshed ([`crate::wallet::Wallet::start_refresh`]).
+    pub refreshable: bool,
 }
 
 impl std::fmt::Debug for CredentialSummary {
@@ -175,6 +247,8 @@ impl StoredCredential {
             policy: r.policy,
             refresh_needed: copies_left < usize::try_from(r.refresh_below).unwrap_or(usize::MAX),
             status: r.status,
+            logo_uri: r.logo_uri.clone(),
+            refreshable: r.refresh.is_some(),
         }
     }
 }
@@ -199,6 +273,8 @@ impl CredentialRecord {
             policy: PresentationPolicy::RotateUse,
             refresh_below: 0,
             status: None,
+            logo_uri: None,
+            refresh: None,
         }
     }
 
@@ -270,6 +346,14 @@ impl CredentialRecord {
         if let Some(status) = &self.status {
             fields.push((Value::text("status"), status.to_cbor()));
         }
+        // Absent unless set, so records written before issuance over OpenID4VCI keep their
+        // bytes.
+        if let Some(logo) = &self.logo_uri {
+            fields.push((Value::text("logoUri"), Value::text(logo.clone())));
+        }
+        if let Some(refresh) = &self.refresh {
+            fields.push((Value::text("refresh"), refresh.to_cbor()));
+        }
         cbor::encode(&Value::canonical_map(fields))
     }
 
@@ -315,6 +399,11 @@ impl CredentialRecord {
             None => None,
             Some(value) => Some(RecordedStatus::from_cbor(&value)?),
         };
+        let logo_uri = f.optional::<String>("logoUri").ok()?;
+        let refresh = match f.optional::<Value>("refresh").ok()? {
+            None => None,
+            Some(value) => Some(RefreshGrant::from_cbor(&value)?),
+        };
         Some(CredentialRecord {
             doc_type,
             issuer,
@@ -325,6 +414,8 @@ impl CredentialRecord {
             policy,
             refresh_below,
             status,
+            logo_uri,
+            refresh,
         })
     }
 }
@@ -350,6 +441,8 @@ mod tests {
             policy: PresentationPolicy::OneTimeUse,
             refresh_below: 2,
             status: None,
+            logo_uri: None,
+            refresh: None,
         }
     }
 
@@ -382,6 +475,23 @@ mod tests {
             ..batch()
         };
         assert_eq!(CredentialRecord::decode(&empty.encode()), Some(empty));
+        let refreshable = CredentialRecord {
+            logo_uri: Some("data:image/png;base64,AA".into()),
+            refresh: Some(RefreshGrant {
+                credential_issuer: "https://issuer.example".into(),
+                configuration_id: "c".into(),
+                client_id: "w".into(),
+                refresh_token: Zeroizing::new("secret-refresh".into()),
+                dpop_key_alias: Some("dpop-1".into()),
+            }),
+            ..batch()
+        };
+        assert_eq!(
+            CredentialRecord::decode(&refreshable.encode()),
+            Some(refreshable.clone())
+        );
+        // The token never shows in Debug output.
+        assert!(!format!("{refreshable:?}").contains("secret-refresh"));
     }
 
     #[test]
