@@ -1,9 +1,19 @@
 //! DeviceRequest (ISO 18013-5 §8.3.2.1.2.1).
 
+use super::request_info::{DOC_REQUEST_INFO_KEYS, DeviceRequestInfo, DocRequestInfo};
 use super::{ElementMap, check_version};
 use crate::cbor::{
     CborError, FieldMap, FromCbor, MapRest, Tagged, ToCbor, Value, text_map, text_map_value,
 };
+
+/// The first edition's DeviceRequest version.
+pub const VERSION_1_0: &str = "1.0";
+/// The second edition's DeviceRequest version (deviceRequestInfo, readerAuthAll, DocRequestInfo).
+pub const VERSION_1_1: &str = "1.1";
+
+/// Most readerAuthAll signatures accepted in one DeviceRequest (a reader may sign once per
+/// trust framework it belongs to; each costs the wallet a chain validation).
+pub const MAX_READER_AUTH_ALL: usize = 4;
 
 /// Most DocRequests accepted in one DeviceRequest. A real request asks for a handful of
 /// documents; each DocRequest costs the wallet a credential lookup and a reader signature check.
@@ -22,6 +32,9 @@ const TOO_MANY_DOC_REQUESTS: CborError = CborError::InvalidValue {
 const TOO_MANY_ELEMENTS: CborError = CborError::InvalidValue {
     context: "ItemsRequest nameSpaces: more than MAX_REQUESTED_ELEMENTS elements",
 };
+const BAD_READER_AUTH_ALL: CborError = CborError::InvalidValue {
+    context: "DeviceRequest readerAuthAll: empty or more than MAX_READER_AUTH_ALL",
+};
 const TOO_MANY_NAMESPACES: CborError = CborError::InvalidValue {
     context: "ItemsRequest nameSpaces: more than MAX_REQUEST_NAMESPACES namespaces",
 };
@@ -33,7 +46,14 @@ pub struct DeviceRequest {
     pub version: String,
     /// One request per document.
     pub doc_requests: Vec<DocRequest>,
-    /// Unknown keys (for example second-edition `deviceRequestInfo`) and the key order.
+    /// DeviceRequestInfoBytes (second edition), tag 24, bytes as received: readerAuthAll signs
+    /// them. Read only from a version 1.1 (or later) request; a 1.0 request's key is kept in
+    /// `rest` and ignored.
+    pub device_request_info: Option<Tagged<DeviceRequestInfo>>,
+    /// readerAuthAll (second edition): COSE_Sign1 signatures with detached payload, each over
+    /// ReaderAuthenticationAllBytes, kept as CBOR values. Read only from version 1.1 or later.
+    pub reader_auth_all: Option<Vec<Value>>,
+    /// Unknown keys and the key order.
     pub rest: MapRest,
 }
 
@@ -65,9 +85,38 @@ impl DeviceRequest {
     /// A version 1.0 request.
     pub fn new(doc_requests: Vec<DocRequest>) -> Self {
         DeviceRequest {
-            version: "1.0".to_owned(),
+            version: VERSION_1_0.to_owned(),
             doc_requests,
+            device_request_info: None,
+            reader_auth_all: None,
             rest: MapRest::default(),
+        }
+    }
+
+    /// A version 1.1 (second edition) request, with `info` as DeviceRequestInfoBytes when given.
+    /// readerAuthAll is added by the signer once the request is complete.
+    pub fn second_edition(doc_requests: Vec<DocRequest>, info: Option<DeviceRequestInfo>) -> Self {
+        DeviceRequest {
+            version: VERSION_1_1.to_owned(),
+            doc_requests,
+            device_request_info: info.map(Tagged::new),
+            reader_auth_all: None,
+            rest: MapRest::default(),
+        }
+    }
+
+    /// True for a version 1.1 (or later) request, whose second-edition fields are read.
+    pub fn is_second_edition(&self) -> bool {
+        is_second_edition(&self.version)
+    }
+
+    /// The DocRequestInfo of DocRequest `index`: its ItemsRequest's second-edition requestInfo
+    /// fields, or the empty info for a 1.0 request (whose requestInfo is not interpreted) and
+    /// for an index out of range.
+    pub fn doc_request_info(&self, index: usize) -> Result<DocRequestInfo, CborError> {
+        match self.doc_requests.get(index) {
+            Some(doc) if self.is_second_edition() => doc.items_request.value().doc_request_info(),
+            _ => Ok(DocRequestInfo::default()),
         }
     }
 
@@ -80,8 +129,36 @@ impl DeviceRequest {
         }
         self.doc_requests
             .iter()
-            .try_for_each(|doc| doc.items_request.value().check_limits())
+            .try_for_each(|doc| doc.items_request.value().check_limits())?;
+        self.check_second_edition()
     }
+
+    /// Checks the second-edition fields of a 1.1 request: readerAuthAll's count, document set
+    /// indexes within docRequests, and each DocRequestInfo well-formed within its caps.
+    fn check_second_edition(&self) -> Result<(), CborError> {
+        if !self.is_second_edition() {
+            return Ok(());
+        }
+        if let Some(all) = &self.reader_auth_all
+            && (all.is_empty() || all.len() > MAX_READER_AUTH_ALL)
+        {
+            return Err(BAD_READER_AUTH_ALL);
+        }
+        if let Some(info) = &self.device_request_info {
+            info.value().check_doc_request_ids(self.doc_requests.len())?;
+        }
+        self.doc_requests
+            .iter()
+            .try_for_each(|doc| doc.items_request.value().doc_request_info().map(|_| ()))
+    }
+}
+
+/// True for a version of major 1 and minor 1 or more.
+pub(crate) fn is_second_edition(version: &str) -> bool {
+    version
+        .split_once('.')
+        .and_then(|(_, minor)| minor.parse::<u32>().ok())
+        .is_some_and(|minor| minor >= 1)
 }
 
 impl ItemsRequest {
@@ -107,6 +184,28 @@ impl ItemsRequest {
             return Err(TOO_MANY_ELEMENTS);
         }
         Ok(())
+    }
+
+    /// The second-edition DocRequestInfo fields of this ItemsRequest's requestInfo (empty when
+    /// there is no requestInfo). Other requestInfo keys are left alone.
+    pub fn doc_request_info(&self) -> Result<DocRequestInfo, CborError> {
+        self.request_info
+            .as_deref()
+            .map_or(Ok(DocRequestInfo::default()), DocRequestInfo::from_request_info)
+    }
+
+    /// Sets the second-edition DocRequestInfo fields in requestInfo, replacing any set before
+    /// and keeping every other requestInfo key.
+    pub fn set_doc_request_info(&mut self, info: &DocRequestInfo) {
+        let mut entries: Vec<(String, Value)> = self
+            .request_info
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| !DOC_REQUEST_INFO_KEYS.contains(&k.as_str()))
+            .collect();
+        entries.extend(info.to_request_info());
+        self.request_info = (!entries.is_empty()).then_some(entries);
     }
 
     /// Every requested element as (namespace, identifier, intent to retain).
@@ -135,20 +234,50 @@ impl FromCbor for DeviceRequest {
             return Err(TOO_MANY_DOC_REQUESTS);
         }
         let doc_requests: Vec<DocRequest> = FromCbor::from_cbor(doc_requests_value)?;
-        Ok(DeviceRequest {
+        let (device_request_info, reader_auth_all) = if is_second_edition(&version) {
+            // Counted before any signature is copied.
+            let reader_auth_all = match f.value("readerAuthAll") {
+                None => None,
+                Some(value) => {
+                    let all = value.as_array().ok_or(CborError::TypeMismatch {
+                        context: "DeviceRequest readerAuthAll",
+                        expected: "array",
+                    })?;
+                    if all.is_empty() || all.len() > MAX_READER_AUTH_ALL {
+                        return Err(BAD_READER_AUTH_ALL);
+                    }
+                    Some(all.to_vec())
+                }
+            };
+            (f.optional("deviceRequestInfo")?, reader_auth_all)
+        } else {
+            (None, None)
+        };
+        let request = DeviceRequest {
             version,
             doc_requests,
+            device_request_info,
+            reader_auth_all,
             rest: f.finish(),
-        })
+        };
+        request.check_second_edition()?;
+        Ok(request)
     }
 }
 
 impl ToCbor for DeviceRequest {
     fn to_cbor(&self) -> Value {
-        self.rest.build(vec![
+        let mut known = vec![
             (Value::text("version"), Value::text(self.version.clone())),
             (Value::text("docRequests"), self.doc_requests.to_cbor()),
-        ])
+        ];
+        if let Some(info) = &self.device_request_info {
+            known.push((Value::text("deviceRequestInfo"), info.to_cbor()));
+        }
+        if let Some(all) = &self.reader_auth_all {
+            known.push((Value::text("readerAuthAll"), Value::Array(all.clone())));
+        }
+        self.rest.build(known)
     }
 }
 
