@@ -175,10 +175,55 @@ fn missing_elements(request: &ItemsRequest, returned: &[VerifiedElement]) -> Vec
                     _ => false,
                 }
             });
-            !answered
+            !answered && !answered_by_alternative(request, ns, id, returned)
         })
         .map(|(ns, id, _)| (ns.to_owned(), id.to_owned()))
         .collect()
+}
+
+/// The second-edition alternative element sets this verifier named for `namespace`/`id`.
+fn alternatives(request: &ItemsRequest, namespace: &str, id: &str) -> Vec<Vec<(String, String)>> {
+    request
+        .doc_request_info()
+        .map(|info| {
+            info.alternatives_for(namespace, id)
+                .iter()
+                .map(|set| {
+                    set.iter()
+                        .map(|e| (e.namespace.clone(), e.identifier.clone()))
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True when every element of one of the alternative sets this verifier named for
+/// `namespace`/`id` (second edition DocRequestInfo) was returned.
+fn answered_by_alternative(
+    request: &ItemsRequest,
+    namespace: &str,
+    id: &str,
+    returned: &[VerifiedElement],
+) -> bool {
+    alternatives(request, namespace, id).iter().any(|set| {
+        set.iter().all(|(ns, alt)| {
+            returned
+                .iter()
+                .any(|e| e.namespace == *ns && e.identifier == *alt)
+        })
+    })
+}
+
+/// True when `namespace`/`id` is in an alternative set this verifier named for a requested
+/// element (so the wallet may return it instead).
+fn requested_as_alternative(request: &ItemsRequest, namespace: &str, id: &str) -> bool {
+    request.elements().any(|(rns, rid, _)| {
+        alternatives(request, rns, rid)
+            .iter()
+            .flatten()
+            .any(|(ns, alt)| ns == namespace && alt == id)
+    })
 }
 
 /// The purpose this verifier declared in its own request.
@@ -290,6 +335,7 @@ fn run_checks(
                 .elements()
                 .any(|(rns, rid, _)| rns == ns && rid == id)
                 || (age_over_threshold(id).is_some() && requested_ages.contains(&ns))
+                || requested_as_alternative(request, ns, id)
         })
     });
     let device_signed_empty = doc.device_signed.name_spaces.value().0.is_empty();

@@ -25,6 +25,7 @@ pub mod openid4vp;
 pub mod presentation;
 pub mod provisioning;
 pub mod proximity;
+mod second_edition;
 pub mod secure_area;
 pub mod status;
 pub mod store;

@@ -438,4 +438,200 @@ mod tests {
             })
         ));
     }
+
+    fn text_map(entries: Vec<(&str, Value)>) -> Value {
+        Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (Value::text(k), v))
+                .collect(),
+        )
+    }
+
+    fn element(ns: &str, id: &str) -> Value {
+        Value::Array(vec![Value::text(ns), Value::text(id)])
+    }
+
+    /// A 1.1 request of two DocRequests, the first with `request_info`, plus `extra` top-level
+    /// entries.
+    fn second_edition(request_info: Option<Value>, extra: Vec<(&str, Value)>) -> Value {
+        let mut items = vec![
+            ("docType", Value::text("org.example.doc")),
+            (
+                "nameSpaces",
+                text_map(vec![("ns", text_map(vec![("a", Value::Bool(false))]))]),
+            ),
+        ];
+        if let Some(info) = request_info {
+            items.push(("requestInfo", info));
+        }
+        let doc = |items: Value| {
+            text_map(vec![(
+                "itemsRequest",
+                Value::Embedded(crate::cbor::Embedded::of(&items)),
+            )])
+        };
+        let mut entries = vec![
+            ("version", Value::text("1.1")),
+            (
+                "docRequests",
+                Value::Array(vec![doc(text_map(items.clone())), doc(text_map(items[..2].to_vec()))]),
+            ),
+        ];
+        entries.extend(extra);
+        text_map(entries)
+    }
+
+    fn parse(value: &Value) -> Result<DeviceRequest, CborError> {
+        cbor::from_slice(&cbor::encode(value))
+    }
+
+    fn info_bytes(info: Value) -> Value {
+        Value::Embedded(crate::cbor::Embedded::of(&info))
+    }
+
+    #[test]
+    fn second_edition_request_round_trips_byte_for_byte() {
+        let info = DocRequestInfo {
+            alternative_data_elements: vec![super::super::AlternativeDataElementSet {
+                requested_element: super::super::ElementReference::new("ns", "a"),
+                alternative_element_sets: vec![vec![super::super::ElementReference::new(
+                    "ns", "b",
+                )]],
+                rest: MapRest::default(),
+            }],
+            issuer_identifiers: vec![vec![1; 20]],
+            unique_doc_set_required: Some(true),
+            maximum_response_size: Some(4096),
+        };
+        let mut items = items(1, 2);
+        items.request_info = Some(vec![("purpose".to_owned(), Value::text("age"))]);
+        items.set_doc_request_info(&info);
+        let doc = DocRequest {
+            items_request: Tagged::new(items),
+            reader_auth: None,
+            rest: MapRest::default(),
+        };
+        let mut use_case = super::super::UseCase::new(true, vec![vec![0], vec![0, 1]]);
+        use_case.purpose_hints = vec![("org.example".to_owned(), 3)];
+        let mut request = DeviceRequest::second_edition(
+            vec![doc.clone(), doc],
+            Some(DeviceRequestInfo {
+                use_cases: vec![use_case],
+                rest: MapRest::default(),
+            }),
+        );
+        request.reader_auth_all = Some(vec![Value::Array(vec![])]);
+        assert_eq!(request.check_limits(), Ok(()));
+        let bytes = cbor::to_vec(&request);
+        let parsed: DeviceRequest = cbor::from_slice(&bytes).unwrap();
+        assert_eq!(parsed, request);
+        assert_eq!(cbor::to_vec(&parsed), bytes);
+        assert_eq!(parsed.doc_request_info(0), Ok(info));
+        // The other requestInfo key survives next to the second-edition ones.
+        let kept = parsed.doc_requests[0].items_request.request_info.clone();
+        assert!(kept.unwrap().iter().any(|(k, _)| k == "purpose"));
+        // A 1.0 request's requestInfo is not interpreted.
+        let mut first = parsed.clone();
+        first.version = VERSION_1_0.to_owned();
+        assert_eq!(first.doc_request_info(0), Ok(DocRequestInfo::default()));
+    }
+
+    #[test]
+    fn every_second_edition_field_refuses_bad_input() {
+        let use_case = |mandatory: Value, sets: Value| {
+            info_bytes(text_map(vec![(
+                "useCases",
+                Value::Array(vec![text_map(vec![
+                    ("mandatory", mandatory),
+                    ("documentSets", sets),
+                ])]),
+            )]))
+        };
+        let sets = |ids: Vec<u64>| Value::Array(vec![Value::Array(ids.into_iter().map(Value::Unsigned).collect())]);
+        let many = |n: usize, v: Value| Value::Array(vec![v; n]);
+        let bad_top: Vec<(&str, Value)> = vec![
+            ("deviceRequestInfo", text_map(vec![])), // not tag 24
+            ("deviceRequestInfo", info_bytes(Value::Array(vec![]))),
+            ("deviceRequestInfo", info_bytes(text_map(vec![("useCases", Value::Array(vec![]))]))),
+            ("deviceRequestInfo", info_bytes(text_map(vec![("useCases", many(17, Value::Null))]))),
+            ("deviceRequestInfo", use_case(Value::text("yes"), sets(vec![0]))),
+            ("deviceRequestInfo", use_case(Value::Bool(true), Value::Array(vec![]))),
+            ("deviceRequestInfo", use_case(Value::Bool(true), sets(vec![]))),
+            ("deviceRequestInfo", use_case(Value::Bool(true), sets(vec![2]))), // out of range
+            ("deviceRequestInfo", use_case(Value::Bool(true), many(17, Value::Array(vec![Value::Unsigned(0)])))),
+            ("deviceRequestInfo", use_case(Value::Bool(true), Value::Array(vec![many(17, Value::Unsigned(0))]))),
+            (
+                "deviceRequestInfo",
+                info_bytes(text_map(vec![(
+                    "useCases",
+                    Value::Array(vec![text_map(vec![
+                        ("mandatory", Value::Bool(true)),
+                        ("documentSets", sets(vec![0])),
+                        ("purposeHints", text_map(vec![("x", Value::text("1"))])),
+                    ])]),
+                )])),
+            ),
+            ("readerAuthAll", Value::Array(vec![])),
+            ("readerAuthAll", many(MAX_READER_AUTH_ALL + 1, Value::Null)),
+            ("readerAuthAll", Value::Null),
+        ];
+        for (key, value) in bad_top {
+            let request = second_edition(None, vec![(key, value.clone())]);
+            assert!(parse(&request).is_err(), "{key}: {value:?}");
+        }
+        let alt = |requested: Value, sets: Value| {
+            text_map(vec![(
+                "alternativeDataElements",
+                Value::Array(vec![text_map(vec![
+                    ("requestedElement", requested),
+                    ("alternativeElementSets", sets),
+                ])]),
+            )])
+        };
+        let one_set = Value::Array(vec![Value::Array(vec![element("ns", "b")])]);
+        let bad_info: Vec<Value> = vec![
+            alt(Value::text("ns/a"), one_set.clone()),
+            alt(Value::Array(vec![Value::text("ns")]), one_set.clone()),
+            alt(element("ns", "a"), Value::Array(vec![])),
+            alt(element("ns", "a"), Value::Array(vec![Value::Array(vec![])])),
+            alt(element("ns", "a"), many(9, Value::Array(vec![element("ns", "b")]))),
+            alt(element("ns", "a"), Value::Array(vec![many(9, element("ns", "b"))])),
+            text_map(vec![("alternativeDataElements", many(65, Value::Null))]),
+            text_map(vec![("issuerIdentifiers", Value::Array(vec![Value::text("x")]))]),
+            text_map(vec![("issuerIdentifiers", Value::Array(vec![Value::Bytes(vec![])]))]),
+            text_map(vec![("issuerIdentifiers", Value::Array(vec![Value::Bytes(vec![0; 65])]))]),
+            text_map(vec![("issuerIdentifiers", many(17, Value::Bytes(vec![1])))]),
+            text_map(vec![("uniqueDocSetRequired", Value::Unsigned(1))]),
+            text_map(vec![("maximumResponseSize", Value::int(-1))]),
+            text_map(vec![("maximumResponseSize", Value::text("1k"))]),
+        ];
+        for info in bad_info {
+            let request = second_edition(Some(info.clone()), vec![]);
+            assert!(parse(&request).is_err(), "{info:?}");
+            // The same requestInfo in a 1.0 request is not interpreted, so not refused.
+            let mut first = request.clone();
+            if let Value::Map(entries) = &mut first {
+                entries[0].1 = Value::text("1.0");
+            }
+            assert!(parse(&first).is_ok(), "{info:?}");
+        }
+        // Well-formed, with unknown keys at each level kept.
+        let good = second_edition(
+            Some(text_map(vec![
+                ("maximumResponseSize", Value::Unsigned(1)),
+                ("futureKey", Value::Null),
+            ])),
+            vec![
+                (
+                    "deviceRequestInfo",
+                    info_bytes(text_map(vec![("futureInfo", Value::Unsigned(7))])),
+                ),
+                ("futureTop", Value::Bool(true)),
+            ],
+        );
+        let parsed = parse(&good).unwrap();
+        assert_eq!(cbor::to_vec(&parsed), cbor::encode(&good));
+        assert_eq!(parsed.device_request_info.unwrap().value().rest.unknown.len(), 1);
+    }
 }
