@@ -580,4 +580,54 @@ mod tests {
             Err(EngagementError::NotMdocUri)
         );
     }
+
+    #[test]
+    fn capabilities_are_produced_read_back_and_tolerated_in_other_shapes() {
+        let key = CoseKey::new(crate::rng::new_p256_secret_key().public_key());
+        let engagement = DeviceEngagement::new(key.clone(), Vec::new())
+            .with_capabilities(&Capabilities::supported());
+        assert_eq!(engagement.version, "1.1");
+        assert_eq!(engagement.origin_infos, Some(Value::Array(Vec::new())));
+        let tagged = Tagged::new(engagement);
+        // {0: "1.1", 1: [...], 5: [], 6: {3: true, 4: true}}
+        assert!(tagged.content().ends_with(&[0x05, 0x80, 0x06, 0xa2, 0x03, 0xf5, 0x04, 0xf5]));
+        let parsed = DeviceEngagement::parse(tagged.content()).unwrap();
+        assert_eq!(parsed.encoded(), tagged.encoded());
+        assert_eq!(parsed.parsed_capabilities(), Capabilities::supported());
+        // Unknown capabilities are kept and re-encoded; odd shapes read as unset.
+        for (value, expected) in [
+            (
+                Value::Map(vec![(Value::int(9), Value::text("x")), (Value::int(3), Value::int(1))]),
+                Capabilities {
+                    other: vec![(Value::int(9), Value::text("x"))],
+                    ..Capabilities::default()
+                },
+            ),
+            (Value::Bool(true), Capabilities::default()),
+            (Value::Array(vec![]), Capabilities::default()),
+        ] {
+            let mut engagement = DeviceEngagement::new(key.clone(), Vec::new());
+            engagement.version = "1.1".to_owned();
+            engagement.capabilities = Some(value.clone());
+            engagement.origin_infos = Some(Value::Array(vec![
+                Value::Null,
+                Value::Map(vec![
+                    (Value::text("cat"), Value::int(1)),
+                    (Value::text("type"), Value::int(1)),
+                    (
+                        Value::text("details"),
+                        Value::Map(vec![(Value::text("domain"), Value::text("example.org"))]),
+                    ),
+                ]),
+            ]));
+            let bytes = cbor::to_vec(&engagement.to_cbor());
+            let parsed = DeviceEngagement::parse(&bytes).unwrap();
+            assert_eq!(parsed.content(), bytes.as_slice());
+            assert_eq!(parsed.capabilities, Some(value));
+            assert_eq!(parsed.parsed_capabilities(), expected);
+            let origins = parsed.parsed_origin_infos();
+            assert_eq!(origins.len(), 1);
+            assert_eq!(origins[0].domain.as_deref(), Some("example.org"));
+        }
+    }
 }
