@@ -118,7 +118,10 @@ fn a_second_edition_session_with_reader_auth_all_is_trusted_and_verified() {
             .unwrap()
     });
     assert!(matches!(trust(&consent), ReaderTrust::Trusted { .. }));
-    assert_eq!(consent.verifier.common_name.as_deref(), Some("Acme Ltd HR right-to-work checks"));
+    assert_eq!(
+        consent.verifier.common_name.as_deref(),
+        Some("Acme Ltd HR right-to-work checks")
+    );
     assert_eq!(consent.use_cases.len(), 1);
     assert_eq!(consent.use_cases[0].answered_set, Some(0));
     let sent: DeviceRequest = cbor::from_slice(reader.device_request().unwrap()).unwrap();
@@ -131,9 +134,7 @@ fn a_second_edition_session_with_reader_auth_all_is_trusted_and_verified() {
         reader.transcript().device_engagement.as_ref().unwrap(),
         holder.engagement()
     );
-    let reply = holder
-        .approve(&consent.recommended_selection())
-        .unwrap();
+    let reply = holder.approve(&consent.recommended_selection()).unwrap();
     let report = reader
         .handle_response(&reply, &world.issuer_anchors(), world.now)
         .unwrap();
@@ -149,8 +150,8 @@ fn version_negotiation_a_first_edition_reader_gets_a_first_edition_answer() {
         assert!(!reader.wallet_supports_second_edition());
         reader.establish(&[right_to_work()], Some(&key)).unwrap()
     });
-    let engagement = mdoc::definitions::DeviceEngagement::parse(holder.engagement().content())
-        .unwrap();
+    let engagement =
+        mdoc::definitions::DeviceEngagement::parse(holder.engagement().content()).unwrap();
     assert_eq!(engagement.version, "1.0");
     assert_eq!(engagement.capabilities, None);
     assert!(consent.use_cases.is_empty());
@@ -160,8 +161,10 @@ fn version_negotiation_a_first_edition_reader_gets_a_first_edition_answer() {
     let plaintext = reader.decrypt_response(&reply).unwrap();
     let response: DeviceResponse = cbor::from_slice(&plaintext).unwrap();
     assert_eq!(response.version, "1.0");
-    let report =
-        verifier::verify_response(&response, &reader.context(&world.issuer_anchors(), world.now));
+    let report = verifier::verify_response(
+        &response,
+        &reader.context(&world.issuer_anchors(), world.now),
+    );
     assert!(report.verified(), "{report:?}");
 
     // A second-edition wallet still answers a 1.0 reader, with a 1.0 response.
@@ -345,7 +348,9 @@ fn the_wallet_answers_the_first_document_set_it_can_answer_in_full() {
         reader_auth_all: true,
     };
     let (mut holder, mut reader, consent) = session(&world, true, |reader| {
-        reader.establish_second_edition(&request, Some(&key)).unwrap()
+        reader
+            .establish_second_edition(&request, Some(&key))
+            .unwrap()
     });
     // Amelia holds no mDL: the second set (her UK digital ID) answers.
     assert_eq!(consent.documents.len(), 1);
@@ -393,7 +398,10 @@ fn alternative_elements_answer_an_element_not_held() {
     let key = world.reader_key();
     let asked = DocumentRequest::custom(
         UK_DIGITAL_ID,
-        &[(ISO_NAMESPACE, "age_in_years", false), (ISO_NAMESPACE, "family_name", false)],
+        &[
+            (ISO_NAMESPACE, "age_in_years", false),
+            (ISO_NAMESPACE, "family_name", false),
+        ],
     );
     let info = DocRequestInfo {
         alternative_data_elements: vec![mdoc::definitions::AlternativeDataElementSet {
@@ -412,7 +420,9 @@ fn alternative_elements_answer_an_element_not_held() {
         reader_auth_all: true,
     };
     let (mut holder, mut reader, consent) = session(&world, true, |reader| {
-        reader.establish_second_edition(&request, Some(&key)).unwrap()
+        reader
+            .establish_second_edition(&request, Some(&key))
+            .unwrap()
     });
     let element = consent.documents[0]
         .elements

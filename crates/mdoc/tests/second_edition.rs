@@ -33,7 +33,10 @@ fn isomdl_version_1_1_request_parses_and_re_encodes_byte_for_byte() {
     assert!(request.is_second_edition());
     assert_eq!(request.doc_requests.len(), 1);
     let info = request.device_request_info.as_ref().unwrap();
-    assert_eq!(info.value().use_cases, vec![UseCase::new(true, vec![vec![0]])]);
+    assert_eq!(
+        info.value().use_cases,
+        vec![UseCase::new(true, vec![vec![0]])]
+    );
     let all = request.reader_auth_all.as_ref().unwrap();
     assert_eq!(all.len(), 1);
     let sign1 = CoseSign1::from_value(&all[0]).unwrap();
@@ -46,7 +49,10 @@ fn isomdl_version_1_1_request_parses_and_re_encodes_byte_for_byte() {
     let transcript = Value::Array(vec![Value::Null, Value::Null, Value::Null]);
     let signed = reader_authentication_all_bytes(
         &transcript,
-        request.doc_requests.iter().map(|d| d.items_request.embedded()),
+        request
+            .doc_requests
+            .iter()
+            .map(|d| d.items_request.embedded()),
         Some(info.embedded()),
     );
     let decoded = signed.decode().unwrap();

@@ -4,8 +4,8 @@ use mdoc::auth::{reader_authentication_all_bytes, reader_authentication_bytes};
 use mdoc::cbor::{MapRest, Tagged, ToCbor, Value};
 use mdoc::cose::{CoseError, CoseSign1, Payload};
 use mdoc::definitions::{
-    DeviceRequest, DeviceRequestInfo, DocRequest, DocRequestInfo, ItemsRequest,
-    SessionTranscript, UseCase,
+    DeviceRequest, DeviceRequestInfo, DocRequest, DocRequestInfo, ItemsRequest, SessionTranscript,
+    UseCase,
 };
 use mdoc::profiles::{Purpose, profile};
 use p256::ecdsa::SigningKey;

@@ -17,8 +17,8 @@ use crate::request::{
     DocumentRequest, ReaderKey, SecondEditionRequest, build_device_request,
     build_second_edition_request,
 };
-use mdoc::definitions::{Capabilities, DeviceRequest};
 use crate::verify::{VerificationContext, verify_response};
+use mdoc::definitions::{Capabilities, DeviceRequest};
 
 /// Why a reader session step failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

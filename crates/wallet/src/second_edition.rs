@@ -31,7 +31,10 @@ pub(crate) fn reader_signatures<'a>(
     if let Some(all) = &request.reader_auth_all {
         let payload = reader_authentication_all_bytes(
             transcript,
-            request.doc_requests.iter().map(|d| d.items_request.embedded()),
+            request
+                .doc_requests
+                .iter()
+                .map(|d| d.items_request.embedded()),
             request.device_request_info.as_ref().map(|i| i.embedded()),
         );
         signatures.extend(all.iter().map(|auth| (auth, payload.clone())));
@@ -102,7 +105,10 @@ pub(crate) fn plan(wallet: &Wallet, request: &DeviceRequest) -> Result<Plan, Wal
             }
         }
         for id in use_case.document_sets.iter().flatten() {
-            if let Some(slot) = usize::try_from(*id).ok().and_then(|i| in_use_case.get_mut(i)) {
+            if let Some(slot) = usize::try_from(*id)
+                .ok()
+                .and_then(|i| in_use_case.get_mut(i))
+            {
                 *slot = true;
             }
         }

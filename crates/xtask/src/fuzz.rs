@@ -121,7 +121,11 @@ fn seeds() -> Result<Seeds, String> {
         ("session_transcript", vec![get("session_transcript_bytes")?]),
         (
             "device_request",
-            [vec![get("device_request")?], second_edition_request_seeds()?].concat(),
+            [
+                vec![get("device_request")?],
+                second_edition_request_seeds()?,
+            ]
+            .concat(),
         ),
         ("device_response", vec![get("device_response")?]),
         ("issuer_signed", vec![credential.clone()]),
@@ -208,7 +212,10 @@ fn second_edition_request_seeds() -> Result<Vec<Vec<u8>>, String> {
         "org.iso.18013.5.1.mDL",
         vec![(
             "org.iso.18013.5.1".to_owned(),
-            vec![("age_over_18".to_owned(), false), ("portrait".to_owned(), false)],
+            vec![
+                ("age_over_18".to_owned(), false),
+                ("portrait".to_owned(), false),
+            ],
         )],
     );
     items.set_doc_request_info(&DocRequestInfo {

@@ -288,7 +288,10 @@ impl ToCbor for Capabilities {
                 self.handover_session_establishment.map(Value::Bool),
             ),
             (Self::READER_AUTH_ALL, self.reader_auth_all.map(Value::Bool)),
-            (Self::EXTENDED_REQUEST, self.extended_request.map(Value::Bool)),
+            (
+                Self::EXTENDED_REQUEST,
+                self.extended_request.map(Value::Bool),
+            ),
         ]);
         entries.extend(self.other.iter().cloned());
         Value::canonical_map(entries)
@@ -590,14 +593,21 @@ mod tests {
         assert_eq!(engagement.origin_infos, Some(Value::Array(Vec::new())));
         let tagged = Tagged::new(engagement);
         // {0: "1.1", 1: [...], 5: [], 6: {3: true, 4: true}}
-        assert!(tagged.content().ends_with(&[0x05, 0x80, 0x06, 0xa2, 0x03, 0xf5, 0x04, 0xf5]));
+        assert!(
+            tagged
+                .content()
+                .ends_with(&[0x05, 0x80, 0x06, 0xa2, 0x03, 0xf5, 0x04, 0xf5])
+        );
         let parsed = DeviceEngagement::parse(tagged.content()).unwrap();
         assert_eq!(parsed.encoded(), tagged.encoded());
         assert_eq!(parsed.parsed_capabilities(), Capabilities::supported());
         // Unknown capabilities are kept and re-encoded; odd shapes read as unset.
         for (value, expected) in [
             (
-                Value::Map(vec![(Value::int(9), Value::text("x")), (Value::int(3), Value::int(1))]),
+                Value::Map(vec![
+                    (Value::int(9), Value::text("x")),
+                    (Value::int(3), Value::int(1)),
+                ]),
                 Capabilities {
                     other: vec![(Value::int(9), Value::text("x"))],
                     ..Capabilities::default()

@@ -145,7 +145,8 @@ impl DeviceRequest {
             return Err(BAD_READER_AUTH_ALL);
         }
         if let Some(info) = &self.device_request_info {
-            info.value().check_doc_request_ids(self.doc_requests.len())?;
+            info.value()
+                .check_doc_request_ids(self.doc_requests.len())?;
         }
         self.doc_requests
             .iter()
@@ -189,9 +190,10 @@ impl ItemsRequest {
     /// The second-edition DocRequestInfo fields of this ItemsRequest's requestInfo (empty when
     /// there is no requestInfo). Other requestInfo keys are left alone.
     pub fn doc_request_info(&self) -> Result<DocRequestInfo, CborError> {
-        self.request_info
-            .as_deref()
-            .map_or(Ok(DocRequestInfo::default()), DocRequestInfo::from_request_info)
+        self.request_info.as_deref().map_or(
+            Ok(DocRequestInfo::default()),
+            DocRequestInfo::from_request_info,
+        )
     }
 
     /// Sets the second-edition DocRequestInfo fields in requestInfo, replacing any set before
@@ -475,7 +477,10 @@ mod tests {
             ("version", Value::text("1.1")),
             (
                 "docRequests",
-                Value::Array(vec![doc(text_map(items.clone())), doc(text_map(items[..2].to_vec()))]),
+                Value::Array(vec![
+                    doc(text_map(items.clone())),
+                    doc(text_map(items[..2].to_vec())),
+                ]),
             ),
         ];
         entries.extend(extra);
@@ -548,19 +553,53 @@ mod tests {
                 ])]),
             )]))
         };
-        let sets = |ids: Vec<u64>| Value::Array(vec![Value::Array(ids.into_iter().map(Value::Unsigned).collect())]);
+        let sets = |ids: Vec<u64>| {
+            Value::Array(vec![Value::Array(
+                ids.into_iter().map(Value::Unsigned).collect(),
+            )])
+        };
         let many = |n: usize, v: Value| Value::Array(vec![v; n]);
         let bad_top: Vec<(&str, Value)> = vec![
             ("deviceRequestInfo", text_map(vec![])), // not tag 24
             ("deviceRequestInfo", info_bytes(Value::Array(vec![]))),
-            ("deviceRequestInfo", info_bytes(text_map(vec![("useCases", Value::Array(vec![]))]))),
-            ("deviceRequestInfo", info_bytes(text_map(vec![("useCases", many(17, Value::Null))]))),
-            ("deviceRequestInfo", use_case(Value::text("yes"), sets(vec![0]))),
-            ("deviceRequestInfo", use_case(Value::Bool(true), Value::Array(vec![]))),
-            ("deviceRequestInfo", use_case(Value::Bool(true), sets(vec![]))),
-            ("deviceRequestInfo", use_case(Value::Bool(true), sets(vec![2]))), // out of range
-            ("deviceRequestInfo", use_case(Value::Bool(true), many(17, Value::Array(vec![Value::Unsigned(0)])))),
-            ("deviceRequestInfo", use_case(Value::Bool(true), Value::Array(vec![many(17, Value::Unsigned(0))]))),
+            (
+                "deviceRequestInfo",
+                info_bytes(text_map(vec![("useCases", Value::Array(vec![]))])),
+            ),
+            (
+                "deviceRequestInfo",
+                info_bytes(text_map(vec![("useCases", many(17, Value::Null))])),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(Value::text("yes"), sets(vec![0])),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(Value::Bool(true), Value::Array(vec![])),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(Value::Bool(true), sets(vec![])),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(Value::Bool(true), sets(vec![2])),
+            ), // out of range
+            (
+                "deviceRequestInfo",
+                use_case(
+                    Value::Bool(true),
+                    many(17, Value::Array(vec![Value::Unsigned(0)])),
+                ),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(
+                    Value::Bool(true),
+                    Value::Array(vec![many(17, Value::Unsigned(0))]),
+                ),
+            ),
             (
                 "deviceRequestInfo",
                 info_bytes(text_map(vec![(
@@ -595,12 +634,27 @@ mod tests {
             alt(Value::Array(vec![Value::text("ns")]), one_set.clone()),
             alt(element("ns", "a"), Value::Array(vec![])),
             alt(element("ns", "a"), Value::Array(vec![Value::Array(vec![])])),
-            alt(element("ns", "a"), many(9, Value::Array(vec![element("ns", "b")]))),
-            alt(element("ns", "a"), Value::Array(vec![many(9, element("ns", "b"))])),
+            alt(
+                element("ns", "a"),
+                many(9, Value::Array(vec![element("ns", "b")])),
+            ),
+            alt(
+                element("ns", "a"),
+                Value::Array(vec![many(9, element("ns", "b"))]),
+            ),
             text_map(vec![("alternativeDataElements", many(65, Value::Null))]),
-            text_map(vec![("issuerIdentifiers", Value::Array(vec![Value::text("x")]))]),
-            text_map(vec![("issuerIdentifiers", Value::Array(vec![Value::Bytes(vec![])]))]),
-            text_map(vec![("issuerIdentifiers", Value::Array(vec![Value::Bytes(vec![0; 65])]))]),
+            text_map(vec![(
+                "issuerIdentifiers",
+                Value::Array(vec![Value::text("x")]),
+            )]),
+            text_map(vec![(
+                "issuerIdentifiers",
+                Value::Array(vec![Value::Bytes(vec![])]),
+            )]),
+            text_map(vec![(
+                "issuerIdentifiers",
+                Value::Array(vec![Value::Bytes(vec![0; 65])]),
+            )]),
             text_map(vec![("issuerIdentifiers", many(17, Value::Bytes(vec![1])))]),
             text_map(vec![("uniqueDocSetRequired", Value::Unsigned(1))]),
             text_map(vec![("maximumResponseSize", Value::int(-1))]),
@@ -632,6 +686,15 @@ mod tests {
         );
         let parsed = parse(&good).unwrap();
         assert_eq!(cbor::to_vec(&parsed), cbor::encode(&good));
-        assert_eq!(parsed.device_request_info.unwrap().value().rest.unknown.len(), 1);
+        assert_eq!(
+            parsed
+                .device_request_info
+                .unwrap()
+                .value()
+                .rest
+                .unknown
+                .len(),
+            1
+        );
     }
 }

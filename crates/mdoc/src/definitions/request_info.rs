@@ -220,7 +220,9 @@ impl DocRequestInfo {
                     MAX_ISSUER_IDENTIFIERS,
                     "DocRequestInfo issuerIdentifiers",
                     |id| match id.as_bytes() {
-                        Some(bytes) if !bytes.is_empty() && bytes.len() <= MAX_ISSUER_IDENTIFIER_LEN => {
+                        Some(bytes)
+                            if !bytes.is_empty() && bytes.len() <= MAX_ISSUER_IDENTIFIER_LEN =>
+                        {
                             Ok(bytes.to_vec())
                         }
                         _ => Err(invalid("DocRequestInfo issuerIdentifiers")),
@@ -314,14 +316,15 @@ impl FromCbor for UseCase {
             context: "UseCase",
             field: "documentSets",
         })?;
-        let document_sets = bounded_array(sets, MAX_DOCUMENT_SETS, "UseCase documentSets", |set| {
-            bounded_array(
-                set,
-                super::request::MAX_DOC_REQUESTS,
-                "UseCase DocumentSet",
-                u64::from_cbor,
-            )
-        })?;
+        let document_sets =
+            bounded_array(sets, MAX_DOCUMENT_SETS, "UseCase documentSets", |set| {
+                bounded_array(
+                    set,
+                    super::request::MAX_DOC_REQUESTS,
+                    "UseCase DocumentSet",
+                    u64::from_cbor,
+                )
+            })?;
         let purpose_hints = match f.value("purposeHints") {
             None => Vec::new(),
             Some(hints) => {
@@ -395,7 +398,9 @@ impl DeviceRequestInfo {
         if in_range {
             Ok(())
         } else {
-            Err(invalid("UseCase DocumentSet: DocRequest index out of range"))
+            Err(invalid(
+                "UseCase DocumentSet: DocRequest index out of range",
+            ))
         }
     }
 }
