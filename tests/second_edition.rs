@@ -390,6 +390,24 @@ fn the_wallet_answers_the_first_document_set_it_can_answer_in_full() {
     let consent = consent_for(&world, &device_request).unwrap();
     assert!(consent.documents.is_empty());
     assert_eq!(consent.use_cases[0].answered_set, None);
+
+    // A DocRequest no use case names is answered as in a 1.0 request, next to an optional use
+    // case the wallet cannot fulfil.
+    let mut unnamed = only_mdl;
+    unnamed
+        .documents
+        .insert(0, (right_to_work(), DocRequestInfo::default()));
+    unnamed.use_cases = vec![UseCase::new(false, vec![vec![1]])];
+    let device_request = build_second_edition_request(&unnamed, &transcript(), None).unwrap();
+    let consent = consent_for(&world, &device_request).unwrap();
+    let shown: Vec<&str> = consent
+        .documents
+        .iter()
+        .map(|d| d.doc_type.as_str())
+        .collect();
+    assert_eq!(shown, [UK_DIGITAL_ID]);
+    assert!(!consent.use_cases[0].mandatory);
+    assert_eq!(consent.use_cases[0].answered_set, None);
 }
 
 #[test]
