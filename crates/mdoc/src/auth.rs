@@ -19,6 +19,30 @@ pub fn reader_authentication_bytes(
     ]))
 }
 
+/// ReaderAuthenticationAllBytes = tag24(["ReaderAuthenticationAll", SessionTranscript,
+/// [ItemsRequestBytes, ...], DeviceRequestInfoBytes / null]): the detached payload of each
+/// second-edition readerAuthAll signature (ISO 18013-5 second edition §12.5, as isomdl
+/// `presentation/reader.rs` `ReaderAuthenticationAll`, A-SIT Plus `at.asitplus.iso.
+/// ReaderAuthenticationAll` and Digital Bazaar's Apple Wallet reader build it). The embedded
+/// items are the bytes as received; an absent DeviceRequestInfo is a plain null.
+pub fn reader_authentication_all_bytes<'a>(
+    session_transcript: &Value,
+    items_request_bytes: impl IntoIterator<Item = &'a Embedded>,
+    device_request_info_bytes: Option<&Embedded>,
+) -> Embedded {
+    Embedded::of(&Value::Array(vec![
+        Value::text("ReaderAuthenticationAll"),
+        session_transcript.clone(),
+        Value::Array(
+            items_request_bytes
+                .into_iter()
+                .map(|e| Value::Embedded(e.clone()))
+                .collect(),
+        ),
+        device_request_info_bytes.map_or(Value::Null, |e| Value::Embedded(e.clone())),
+    ]))
+}
+
 /// DeviceAuthenticationBytes = tag24(["DeviceAuthentication", SessionTranscript, DocType,
 /// DeviceNameSpacesBytes]): the detached payload of deviceSignature and deviceMac.
 pub fn device_authentication_bytes(

@@ -21,6 +21,6 @@ pub mod verify;
 
 pub use authenticity::verify_authenticity;
 pub use report::{DocumentReport, VerificationReport, VerifiedElement};
-pub use request::{DocumentRequest, ReaderKey};
+pub use request::{DocumentRequest, ReaderKey, SecondEditionRequest};
 pub use session::{ReaderSession, VerifierError};
 pub use verify::{VerificationContext, verify_response};

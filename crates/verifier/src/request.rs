@@ -1,9 +1,12 @@
 //! Requests: what to ask for, and reader authentication.
 
-use mdoc::auth::reader_authentication_bytes;
+use mdoc::auth::{reader_authentication_all_bytes, reader_authentication_bytes};
 use mdoc::cbor::{MapRest, Tagged, ToCbor, Value};
 use mdoc::cose::{CoseError, CoseSign1, Payload};
-use mdoc::definitions::{DeviceRequest, DocRequest, ItemsRequest, SessionTranscript};
+use mdoc::definitions::{
+    DeviceRequest, DeviceRequestInfo, DocRequest, DocRequestInfo, ItemsRequest, SessionTranscript,
+    UseCase,
+};
 use mdoc::profiles::{Purpose, profile};
 use p256::ecdsa::SigningKey;
 
@@ -127,4 +130,77 @@ pub fn build_device_request(
         })
         .collect::<Result<_, CoseError>>()?;
     Ok(DeviceRequest::new(doc_requests))
+}
+
+/// A second-edition (DeviceRequest version 1.1) request: each document with its DocRequestInfo
+/// (alternative elements, issuer identifiers, unique document sets, maximum response size),
+/// the request's use cases, and how the reader signs it. Send one only to a wallet whose
+/// engagement advertises ExtendedRequestSupport (see
+/// [`ReaderSession::wallet_supports_second_edition`](crate::ReaderSession::wallet_supports_second_edition));
+/// a first-edition wallet gets [`build_device_request`]'s 1.0 request.
+#[derive(Debug, Clone, Default)]
+pub struct SecondEditionRequest {
+    /// The documents, in DocRequest order, each with its DocRequestInfo.
+    pub documents: Vec<(DocumentRequest, DocRequestInfo)>,
+    /// Use cases; their document sets index `documents`. Empty: no deviceRequestInfo is sent.
+    pub use_cases: Vec<UseCase>,
+    /// With a reader key: one readerAuthAll signature over the whole request (true) or a
+    /// readerAuth per DocRequest (false).
+    pub reader_auth_all: bool,
+}
+
+/// The version 1.1 DeviceRequest for `request`, signed over `transcript` when a reader key is
+/// given (readerAuthAll over ReaderAuthenticationAllBytes, or readerAuth per DocRequest).
+pub fn build_second_edition_request(
+    request: &SecondEditionRequest,
+    transcript: &SessionTranscript,
+    reader: Option<&ReaderKey>,
+) -> Result<DeviceRequest, CoseError> {
+    let transcript_value = transcript.to_cbor();
+    let sign = |key: &ReaderKey, payload: &[u8]| {
+        CoseSign1::sign(&key.signing_key, payload, Payload::Detached, &key.chain)
+            .map(|s| s.to_cbor())
+    };
+    let per_document = reader.filter(|_| !request.reader_auth_all);
+    let doc_requests = request
+        .documents
+        .iter()
+        .map(|(document, info)| {
+            let mut items = document.items_request();
+            items.set_doc_request_info(info);
+            let items_request = Tagged::new(items);
+            let reader_auth = per_document
+                .map(|key| {
+                    let payload =
+                        reader_authentication_bytes(&transcript_value, items_request.embedded());
+                    sign(key, payload.encoded())
+                })
+                .transpose()?;
+            Ok(DocRequest {
+                items_request,
+                reader_auth,
+                rest: MapRest::default(),
+            })
+        })
+        .collect::<Result<_, CoseError>>()?;
+    let info = (!request.use_cases.is_empty()).then(|| DeviceRequestInfo {
+        use_cases: request.use_cases.clone(),
+        rest: MapRest::default(),
+    });
+    let mut device_request = DeviceRequest::second_edition(doc_requests, info);
+    if let Some(key) = reader.filter(|_| request.reader_auth_all) {
+        let payload = reader_authentication_all_bytes(
+            &transcript_value,
+            device_request
+                .doc_requests
+                .iter()
+                .map(|d| d.items_request.embedded()),
+            device_request
+                .device_request_info
+                .as_ref()
+                .map(|i| i.embedded()),
+        );
+        device_request.reader_auth_all = Some(vec![sign(key, payload.encoded())?]);
+    }
+    Ok(device_request)
 }

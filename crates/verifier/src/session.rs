@@ -13,8 +13,12 @@ use mdoc::x509::TrustAnchors;
 use p256::SecretKey;
 
 use crate::report::VerificationReport;
-use crate::request::{DocumentRequest, ReaderKey, build_device_request};
+use crate::request::{
+    DocumentRequest, ReaderKey, SecondEditionRequest, build_device_request,
+    build_second_edition_request,
+};
 use crate::verify::{VerificationContext, verify_response};
+use mdoc::definitions::{Capabilities, DeviceRequest};
 
 /// Why a reader session step failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +59,7 @@ pub enum VerifierError {
 
 /// A reader session started from a wallet's QR engagement.
 pub struct ReaderSession {
+    capabilities: Capabilities,
     e_reader_key: SecretKey,
     transcript: SessionTranscript,
     cipher: SessionCipher,
@@ -92,6 +97,7 @@ impl ReaderSession {
         let shared = ecdh(&e_reader_key, engagement.e_device_key().public_key());
         let keys = SessionKeys::derive(&shared, transcript.to_bytes().encoded());
         Ok(ReaderSession {
+            capabilities: engagement.parsed_capabilities(),
             e_reader_key,
             transcript,
             cipher: SessionCipher::new(Role::Reader, &keys),
@@ -116,13 +122,53 @@ impl ReaderSession {
         self.device_request.as_deref()
     }
 
+    /// The second-edition capabilities the wallet's engagement advertised (key 6).
+    pub fn wallet_capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    /// True when the wallet's engagement advertises ExtendedRequestSupport, so it understands
+    /// a version 1.1 request ([`ReaderSession::establish_second_edition`]); otherwise send 1.0
+    /// ([`ReaderSession::establish`]).
+    pub fn wallet_supports_second_edition(&self) -> bool {
+        self.capabilities.extended_request == Some(true)
+    }
+
+    /// The first message carrying a version 1.1 (second edition) request.
+    pub fn establish_second_edition(
+        &mut self,
+        request: &SecondEditionRequest,
+        reader: Option<&ReaderKey>,
+    ) -> Result<Vec<u8>, VerifierError> {
+        let request = build_second_edition_request(request, &self.transcript, reader)?;
+        self.establish_request(&request)
+    }
+
+    /// A further version 1.1 request in the same session (SessionData).
+    pub fn request_again_second_edition(
+        &mut self,
+        request: &SecondEditionRequest,
+        reader: Option<&ReaderKey>,
+    ) -> Result<Vec<u8>, VerifierError> {
+        if !self.established {
+            return Err(VerifierError::WrongState);
+        }
+        let request = build_second_edition_request(request, &self.transcript, reader)?;
+        let data = self.seal_request(&request)?;
+        Ok(cbor::to_vec(&SessionData::with_data(data)))
+    }
+
     fn encrypted_request(
         &mut self,
         requests: &[DocumentRequest],
         reader: Option<&ReaderKey>,
     ) -> Result<Vec<u8>, VerifierError> {
         let request = build_device_request(requests, &self.transcript, reader)?;
-        let bytes = cbor::to_vec(&request);
+        self.seal_request(&request)
+    }
+
+    fn seal_request(&mut self, request: &DeviceRequest) -> Result<Vec<u8>, VerifierError> {
+        let bytes = cbor::to_vec(request);
         self.requests = request
             .doc_requests
             .iter()
@@ -142,7 +188,15 @@ impl ReaderSession {
         if self.established {
             return Err(VerifierError::WrongState);
         }
-        let data = self.encrypted_request(requests, reader)?;
+        let request = build_device_request(requests, &self.transcript, reader)?;
+        self.establish_request(&request)
+    }
+
+    fn establish_request(&mut self, request: &DeviceRequest) -> Result<Vec<u8>, VerifierError> {
+        if self.established {
+            return Err(VerifierError::WrongState);
+        }
+        let data = self.seal_request(request)?;
         self.established = true;
         let e_reader_key = match &self.transcript.e_reader_key {
             Some(key) => Tagged::from_embedded(key.clone())?,

@@ -3,7 +3,9 @@
 use mdoc::auth::{device_authentication_bytes, emac_key};
 use mdoc::cbor::{ToCbor, Value};
 use mdoc::cose::{CoseMac0, CoseSign1};
-use mdoc::definitions::{DeviceAuth, DeviceResponse, Document, ItemsRequest, SessionTranscript};
+use mdoc::definitions::{
+    DeviceAuth, DeviceResponse, DocRequestInfo, Document, ItemsRequest, SessionTranscript,
+};
 use mdoc::profiles::{Condition, Purpose, profile};
 use mdoc::registry::age_over_threshold;
 use mdoc::session::ecdh;
@@ -147,6 +149,8 @@ fn verify_document(doc: &Document, context: &VerificationContext) -> DocumentRep
 /// exempt) is not missing. The wallet's own word (its `errors`) never excuses an element: it
 /// is not covered by any signature.
 fn missing_elements(request: &ItemsRequest, returned: &[VerifiedElement]) -> Vec<(String, String)> {
+    // This verifier's own request: its requestInfo was built here.
+    let info = request.doc_request_info().unwrap_or_default();
     let profile = request_purpose(request).map(profile);
     request
         .elements()
@@ -175,10 +179,36 @@ fn missing_elements(request: &ItemsRequest, returned: &[VerifiedElement]) -> Vec
                     _ => false,
                 }
             });
-            !answered
+            !answered && !answered_by_alternative(&info, ns, id, returned)
         })
         .map(|(ns, id, _)| (ns.to_owned(), id.to_owned()))
         .collect()
+}
+
+/// True when every element of one of the alternative sets this verifier named for
+/// `namespace`/`id` (second edition DocRequestInfo) was returned.
+fn answered_by_alternative(
+    info: &DocRequestInfo,
+    namespace: &str,
+    id: &str,
+    returned: &[VerifiedElement],
+) -> bool {
+    info.alternatives_for(namespace, id).iter().any(|set| {
+        set.iter().all(|alt| {
+            returned
+                .iter()
+                .any(|e| e.namespace == alt.namespace && e.identifier == alt.identifier)
+        })
+    })
+}
+
+/// True when `namespace`/`id` is in an alternative set this verifier named for a requested
+/// element (so the wallet may return it instead).
+fn requested_as_alternative(info: &DocRequestInfo, namespace: &str, id: &str) -> bool {
+    info.alternative_data_elements
+        .iter()
+        .flat_map(|a| a.alternative_element_sets.iter().flatten())
+        .any(|alt| alt.namespace == namespace && alt.identifier == id)
 }
 
 /// The purpose this verifier declared in its own request.
@@ -279,6 +309,7 @@ fn run_checks(
     };
     let request = requests.iter().find(|r| r.doc_type == doc.doc_type);
     let all_requested = request.is_some_and(|request| {
+        let info = request.doc_request_info().unwrap_or_default();
         let requested_ages: Vec<&str> = request
             .elements()
             .filter(|(_, id, _)| age_over_threshold(id).is_some())
@@ -290,6 +321,7 @@ fn run_checks(
                 .elements()
                 .any(|(rns, rid, _)| rns == ns && rid == id)
                 || (age_over_threshold(id).is_some() && requested_ages.contains(&ns))
+                || requested_as_alternative(&info, ns, id)
         })
     });
     let device_signed_empty = doc.device_signed.name_spaces.value().0.is_empty();

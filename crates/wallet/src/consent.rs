@@ -77,6 +77,11 @@ pub struct ConsentElement {
     /// never one this request also asks for, which the citizen decides on separately. `None`
     /// when nothing is sent for it.
     pub disclosed_as: Option<String>,
+    /// Second edition: when the wallet does not hold the element and the reader named
+    /// alternatives (DocRequestInfo alternativeDataElements), the first alternative set the
+    /// wallet holds in full, sent instead if this element is approved (`disclosed_as` is then
+    /// `None`). Empty otherwise.
+    pub alternative: Vec<mdoc::definitions::ElementReference>,
     /// Whether the registry marks it sensitive.
     pub sensitive: bool,
     /// Minimisation findings for this element (empty: the purpose needs it). When no purpose
@@ -111,8 +116,34 @@ pub struct ConsentDocument {
 pub struct ConsentRequest {
     /// Who asks, and whether the wallet trusts that.
     pub verifier: VerifierIdentity,
-    /// One entry per requested document.
+    /// One entry per requested document the wallet answers (with second-edition use cases,
+    /// only the DocRequests of each use case's answered document set).
     pub documents: Vec<ConsentDocument>,
+    /// Second edition: the request's use cases, in request order (empty for a 1.0 request).
+    pub use_cases: Vec<ConsentUseCase>,
+}
+
+/// A second-edition use case: why the reader asks, and which documents would fulfil it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentUseCase {
+    /// Whether the reader says it needs this use case fulfilled.
+    pub mandatory: bool,
+    /// The reader's purpose hints (a purpose controller's identifier and code), as sent.
+    pub purpose_hints: Vec<PurposeHint>,
+    /// The alternative document sets, in the reader's order of preference, as doc types.
+    pub document_sets: Vec<Vec<String>>,
+    /// The set the wallet answers: the first it holds every document of; `None` when it can
+    /// answer none in full (nothing of this use case is then disclosed).
+    pub answered_set: Option<usize>,
+}
+
+/// A purpose hint of a use case: a code defined by the named purpose controller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurposeHint {
+    /// The purpose controller's identifier.
+    pub controller: String,
+    /// The purpose code it defines.
+    pub code: i64,
 }
 
 /// An element the citizen approved.

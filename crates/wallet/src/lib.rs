@@ -28,6 +28,7 @@ pub mod presentation;
 pub mod provisioning;
 pub mod proximity;
 pub mod registration;
+mod second_edition;
 pub mod secure_area;
 pub mod status;
 pub mod store;

@@ -5,13 +5,13 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use mdoc::auth::{device_authentication_bytes, emac_key, reader_authentication_bytes};
+use mdoc::auth::{device_authentication_bytes, emac_key};
 use mdoc::cbor::MapRest;
 use mdoc::cbor::{self, Embedded, Tagged, ToCbor, Value};
 use mdoc::cose::{CoseMac0, CoseSign1, Payload};
 use mdoc::definitions::{
     DeviceAuth, DeviceNameSpacesMap, DeviceRequest, DeviceResponse, DeviceSigned, Document,
-    DocumentError, IssuerSigned, IssuerSignedItem, SessionTranscript,
+    DocumentError, ElementReference, IssuerSigned, IssuerSignedItem, SessionTranscript,
 };
 use mdoc::profiles::{
     self, HolderFacts, Purpose, RequestedElement, assess, assess_without_profile, is_sensitive,
@@ -55,6 +55,11 @@ struct PreparedDocument {
     /// For each requested pair, the identifier sent if it is approved (`None`: nothing answers
     /// it). Computed once, shown on the consent element and used as is when responding.
     answers: Vec<Option<String>>,
+    /// For each requested pair answered by nothing of its own: the second edition's
+    /// alternative elements sent instead if it is approved (empty: none).
+    alternatives: Vec<Vec<ElementReference>>,
+    /// The reader's maximumResponseSize for this document (second edition).
+    max_response_size: Option<u64>,
     credential: Option<Arc<HeldCredential>>,
 }
 
@@ -280,28 +285,29 @@ fn untrusted(reason: impl Into<String>) -> VerifierIdentity {
 }
 
 /// The trust verdict over every DocRequest, independent of their order: not authenticated when
-/// none carries reader authentication; trusted only when every one verifies under the same
-/// reader certificate; otherwise untrusted, with no reader identity shown.
+/// none is covered by reader authentication; trusted only when every DocRequest is covered (by
+/// its own readerAuth, or by the second edition's readerAuthAll, which covers them all), every
+/// signature present verifies, every chain validates, and all are signed by the same reader
+/// certificate; otherwise untrusted, with no reader identity shown.
 fn verify_reader(wallet: &Wallet, request: &DeviceRequest, transcript: &Value) -> VerifierIdentity {
+    let signatures = crate::second_edition::reader_signatures(request, transcript);
+    let all_covered = request.reader_auth_all.is_some();
     let signed = request
         .doc_requests
         .iter()
         .filter(|d| d.reader_auth.is_some())
         .count();
-    if signed == 0 {
+    if signatures.is_empty() {
         return VerifierIdentity::anonymous();
     }
-    if signed < request.doc_requests.len() {
+    if !all_covered && signed < request.doc_requests.len() {
         return untrusted("only some requests carry reader authentication");
     }
     // Each distinct certificate chain is validated once; each signature is checked, since each
-    // covers a different ItemsRequest.
+    // covers different bytes.
     let mut chains: Vec<(Vec<Vec<u8>>, VerifiedChain)> = Vec::new();
     let mut reader: Option<usize> = None;
-    for doc in &request.doc_requests {
-        let Some(reader_auth) = &doc.reader_auth else {
-            continue;
-        };
+    for (reader_auth, payload) in &signatures {
         let verdict = (|| {
             let sign1 = CoseSign1::from_value(reader_auth).map_err(|e| e.to_string())?;
             let chain = sign1.x5chain().map_err(|e| e.to_string())?;
@@ -322,7 +328,6 @@ fn verify_reader(wallet: &Wallet, request: &DeviceRequest, transcript: &Value) -
             let key = verified
                 .leaf_key()
                 .ok_or_else(|| "reader key is not P-256".to_owned())?;
-            let payload = reader_authentication_bytes(transcript, doc.items_request.embedded());
             sign1
                 .verify(&key, Some(payload.encoded()))
                 .map_err(|e| e.to_string())?;
@@ -368,10 +373,17 @@ pub fn prepare_request(
     request.check_limits()?;
     let transcript_value = transcript.to_cbor();
     let verifier = verify_reader(wallet, request, &transcript_value);
+    let plan = crate::second_edition::plan(wallet, request)?;
     let mut credentials = CredentialCache::default();
     let mut consent_documents = Vec::new();
     let mut documents = Vec::new();
-    for doc in &request.doc_requests {
+    let mut answered = Vec::new();
+    for (index, doc) in request.doc_requests.iter().enumerate() {
+        if !plan.answered.get(index).copied().unwrap_or(true) {
+            continue;
+        }
+        answered.push(index);
+        let info = request.doc_request_info(index)?;
         let items = doc.items_request.value();
         let credential = credentials.get(wallet, &items.doc_type)?;
         let requested: Vec<RequestedElement> = items
@@ -394,6 +406,19 @@ pub fn prepare_request(
                 held.answering(&r.namespace, &r.identifier, &also_requested)
             })
             .collect();
+        let alternatives: Vec<Vec<ElementReference>> = requested
+            .iter()
+            .zip(&answers)
+            .map(|(r, answer)| match (answer, &credential) {
+                (None, Some(held)) => crate::second_edition::alternative(
+                    &info,
+                    &r.namespace,
+                    &r.identifier,
+                    |ns, id| held.item(ns, id).is_some(),
+                ),
+                _ => Vec::new(),
+            })
+            .collect();
         let declared = items
             .request_info
             .iter()
@@ -412,13 +437,15 @@ pub fn prepare_request(
         let elements = requested
             .iter()
             .zip(&answers)
-            .map(|(r, answer)| ConsentElement {
+            .zip(&alternatives)
+            .map(|((r, answer), alternative)| ConsentElement {
                 namespace: r.namespace.clone(),
                 identifier: r.identifier.clone(),
                 label: registry::label(&items.doc_type, &r.namespace, &r.identifier),
                 intent_to_retain: r.intent_to_retain,
-                held: answer.is_some(),
+                held: answer.is_some() || !alternative.is_empty(),
                 disclosed_as: answer.clone(),
+                alternative: alternative.clone(),
                 sensitive: is_sensitive(&items.doc_type, &r.namespace, &r.identifier),
                 findings: findings
                     .iter()
@@ -449,14 +476,17 @@ pub fn prepare_request(
                 .map(|r| (r.namespace, r.identifier))
                 .collect(),
             answers,
+            alternatives,
+            max_response_size: info.maximum_response_size,
             credential,
         });
     }
     let mut consent = ConsentRequest {
         verifier,
         documents: consent_documents,
+        use_cases: plan.use_cases,
     };
-    crate::registration::apply_request_info(wallet, request, &mut consent);
+    crate::registration::apply_request_info(wallet, request, &answered, &mut consent);
     Ok(PreparedRequest {
         consent,
         documents,
@@ -542,12 +572,27 @@ fn disclose(
 ) -> Result<Option<Document>, WalletError> {
     let mut disclosed: BTreeSet<(String, String)> = BTreeSet::new();
     let mut not_held: Vec<(String, Vec<(String, i64)>)> = Vec::new();
-    for ((namespace, identifier), answer) in doc.requested.iter().zip(&doc.answers) {
+    for (((namespace, identifier), answer), alternative) in doc
+        .requested
+        .iter()
+        .zip(&doc.answers)
+        .zip(&doc.alternatives)
+    {
+        let approved = selection.contains(&doc.doc_type, namespace, identifier);
         match answer {
-            Some(answer) if selection.contains(&doc.doc_type, namespace, identifier) => {
+            Some(answer) if approved => {
                 disclosed.insert((namespace.clone(), answer.clone()));
             }
             Some(_) => {}
+            None if !alternative.is_empty() => {
+                if approved {
+                    disclosed.extend(
+                        alternative
+                            .iter()
+                            .map(|e| (e.namespace.clone(), e.identifier.clone())),
+                    );
+                }
+            }
             None => match not_held.iter_mut().find(|(ns, _)| ns == namespace) {
                 Some((_, ids)) => ids.push((identifier.clone(), 0)),
                 None => not_held.push((namespace.clone(), vec![(identifier.clone(), 0)])),
@@ -595,8 +640,7 @@ fn disclose(
             DeviceAuth::Signature(signature.to_cbor())
         }
     };
-    held.consume(wallet)?;
-    Ok(Some(Document {
+    let document = Document {
         doc_type: doc.doc_type.clone(),
         issuer_signed: IssuerSigned {
             name_spaces: Some(name_spaces),
@@ -610,7 +654,16 @@ fn disclose(
         },
         errors: (!not_held.is_empty()).then_some(not_held),
         rest: MapRest::default(),
-    }))
+    };
+    if let Some(max) = doc.max_response_size {
+        let size = cbor::to_vec(&document).len();
+        if u64::try_from(size).map_or(true, |size| size > max) {
+            // Checked before the copy is consumed: nothing was disclosed.
+            return Err(WalletError::ResponseTooLarge);
+        }
+    }
+    held.consume(wallet)?;
+    Ok(Some(document))
 }
 
 /// Test-only record of the expensive steps of preparing a request (reading and decrypting a
@@ -646,6 +699,7 @@ mod tests {
     use issuer::certs::{CertificateProfile, CertifiedKey};
     use issuer::samples::{self, AMELIA};
     use issuer::{TestIssuer, ValidityWindow};
+    use mdoc::auth::reader_authentication_bytes;
     use mdoc::cbor::MapRest;
     use mdoc::clock::FixedClock;
     use mdoc::definitions::{DocRequest, Handover, ItemsRequest};

@@ -5,7 +5,7 @@
 use mdoc::cbor::{self, Embedded, Tagged};
 use mdoc::cose::CoseKey;
 use mdoc::definitions::{
-    DeviceEngagement, DeviceRequest, DeviceRetrievalMethod, Handover, SessionData,
+    Capabilities, DeviceEngagement, DeviceRequest, DeviceRetrievalMethod, Handover, SessionData,
     SessionEstablishment, SessionStatus, SessionTranscript,
 };
 use mdoc::session::{Role, SessionCipher, SessionKeys, ecdh};
@@ -71,11 +71,32 @@ impl ProximitySession {
     /// Starts a session: a fresh ephemeral device key and the engagement advertising
     /// `retrieval_methods` (as the app's transport offers them).
     pub fn start(wallet: &Wallet, retrieval_methods: Vec<DeviceRetrievalMethod>) -> Self {
+        Self::start_with(wallet, retrieval_methods, None)
+    }
+
+    /// Starts a session whose engagement advertises this core's second-edition capabilities
+    /// (version 1.1 with ReaderAuthAllSupport and ExtendedRequestSupport, OriginInfos empty),
+    /// so a second-edition reader may send a version 1.1 DeviceRequest signed with
+    /// readerAuthAll. Requests of either version are answered the same way in both sessions.
+    pub fn start_second_edition(
+        wallet: &Wallet,
+        retrieval_methods: Vec<DeviceRetrievalMethod>,
+    ) -> Self {
+        Self::start_with(wallet, retrieval_methods, Some(&Capabilities::supported()))
+    }
+
+    fn start_with(
+        wallet: &Wallet,
+        retrieval_methods: Vec<DeviceRetrievalMethod>,
+        capabilities: Option<&Capabilities>,
+    ) -> Self {
         let e_device_key = mdoc::rng::new_p256_secret_key();
-        let engagement = Tagged::new(DeviceEngagement::new(
-            CoseKey::new(e_device_key.public_key()),
-            retrieval_methods,
-        ));
+        let engagement =
+            DeviceEngagement::new(CoseKey::new(e_device_key.public_key()), retrieval_methods);
+        let engagement = Tagged::new(match capabilities {
+            Some(capabilities) => engagement.with_capabilities(capabilities),
+            None => engagement,
+        });
         ProximitySession {
             wallet: wallet.clone(),
             e_device_key,

@@ -54,6 +54,10 @@ pub enum WalletError {
     /// alias, another doc type or device key than prepared, or already accepted or abandoned).
     #[error("no such pending credential: prepare it first")]
     NotPrepared,
+    /// A document would exceed the reader's maximumResponseSize (ISO 18013-5 second edition):
+    /// select fewer elements. Nothing was disclosed.
+    #[error("the response would exceed the reader's maximum response size")]
+    ResponseTooLarge,
 }
 
 /// Trust and behaviour settings of a wallet.

@@ -122,7 +122,14 @@ fn seeds() -> Result<Seeds, String> {
             vec![get("session_data")?, get("session_termination")?],
         ),
         ("session_transcript", vec![get("session_transcript_bytes")?]),
-        ("device_request", vec![get("device_request")?]),
+        (
+            "device_request",
+            [
+                vec![get("device_request")?],
+                second_edition_request_seeds()?,
+            ]
+            .concat(),
+        ),
         ("device_response", vec![get("device_response")?]),
         ("issuer_signed", vec![credential.clone()]),
         ("mso", vec![get("mobile_security_object_bytes")?]),
@@ -219,6 +226,63 @@ fn registration_seeds() -> Result<Vec<Vec<u8>>, String> {
             hex::decode(hex).map_err(|e| format!("{}: {e}", path.display()))
         })
         .collect()
+}
+
+/// Version 1.1 DeviceRequests: isomdl's published one (readerAuthAll, deviceRequestInfo), and
+/// one built here with every second-edition field (use cases with purpose hints, and a
+/// DocRequestInfo with alternatives, issuer identifiers, uniqueDocSetRequired and
+/// maximumResponseSize).
+fn second_edition_request_seeds() -> Result<Vec<Vec<u8>>, String> {
+    use mdoc::cbor::{MapRest, Tagged, Value};
+    use mdoc::definitions::{
+        AlternativeDataElementSet, DeviceRequest, DeviceRequestInfo, DocRequest, DocRequestInfo,
+        ElementReference, ItemsRequest, UseCase,
+    };
+    let path = root().join("crates/mdoc/testdata/second-edition-vectors.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let published = vector(&json, "isomdl_device_request_v11")?;
+    let mut items = ItemsRequest::new(
+        "org.iso.18013.5.1.mDL",
+        vec![(
+            "org.iso.18013.5.1".to_owned(),
+            vec![
+                ("age_over_18".to_owned(), false),
+                ("portrait".to_owned(), false),
+            ],
+        )],
+    );
+    items.set_doc_request_info(&DocRequestInfo {
+        alternative_data_elements: vec![AlternativeDataElementSet {
+            requested_element: ElementReference::new("org.iso.18013.5.1", "age_over_18"),
+            alternative_element_sets: vec![vec![ElementReference::new(
+                "org.iso.18013.5.1",
+                "birth_date",
+            )]],
+            rest: MapRest::default(),
+        }],
+        issuer_identifiers: vec![vec![0x11; 20]],
+        unique_doc_set_required: Some(true),
+        maximum_response_size: Some(65_536),
+    });
+    let doc = DocRequest {
+        items_request: Tagged::new(items),
+        reader_auth: None,
+        rest: MapRest::default(),
+    };
+    let mut use_case = UseCase::new(true, vec![vec![0], vec![1]]);
+    use_case.purpose_hints = vec![("org.example".to_owned(), 1)];
+    let mut built = DeviceRequest::second_edition(
+        vec![doc.clone(), doc],
+        Some(DeviceRequestInfo {
+            use_cases: vec![use_case],
+            rest: MapRest::default(),
+        }),
+    );
+    built.reader_auth_all = Some(vec![Value::Null]);
+    Ok(vec![published, mdoc::cbor::to_vec(&built)])
 }
 
 /// The Status List Token CWT example of draft-ietf-oauth-status-list-20 (hex, `#` comments).
@@ -421,4 +485,22 @@ pub fn run(seconds: u64, targets: &[&str], build: Build) -> Result<(), String> {
         status(&mut command, &format!("fuzz {target} for {seconds} s"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn second_edition_seeds_are_version_1_1_requests_that_re_encode_exactly() {
+        let seeds = super::second_edition_request_seeds().unwrap();
+        assert_eq!(seeds.len(), 2);
+        for seed in seeds {
+            let request: mdoc::definitions::DeviceRequest = mdoc::cbor::from_slice(&seed).unwrap();
+            assert!(request.is_second_edition());
+            assert!(request.device_request_info.is_some());
+            assert!(request.reader_auth_all.is_some());
+            assert_eq!(mdoc::cbor::to_vec(&request), seed);
+        }
+    }
 }

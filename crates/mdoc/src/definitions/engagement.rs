@@ -186,6 +186,149 @@ impl DeviceEngagement {
     pub fn e_device_key(&self) -> &CoseKey {
         self.security.e_device_key.value()
     }
+
+    /// Advertises second-edition `capabilities` (key 6): version "1.1", and OriginInfos (key 5)
+    /// present and empty, as ISO 18013-7:2024 readers expect of a 1.1 engagement (multipaz
+    /// `DeviceEngagement.toDataItem`). Call before the engagement is wrapped in [`Tagged`].
+    pub fn with_capabilities(mut self, capabilities: &Capabilities) -> Self {
+        self.version = "1.1".to_owned();
+        self.origin_infos = Some(self.origin_infos.unwrap_or(Value::Array(Vec::new())));
+        self.capabilities = Some(capabilities.to_cbor());
+        self
+    }
+
+    /// The capabilities (key 6) read from the received value, leniently: a value that is not a
+    /// map of integer keys (some wallets send other shapes) reads as no capabilities, and a
+    /// known capability of an unexpected type as unset. The value itself stays in
+    /// [`DeviceEngagement::capabilities`] as received, so DeviceEngagementBytes are unchanged.
+    pub fn parsed_capabilities(&self) -> Capabilities {
+        self.capabilities
+            .as_ref()
+            .map(Capabilities::read)
+            .unwrap_or_default()
+    }
+
+    /// The OriginInfos (key 5) read leniently: entries that are not a well-formed OriginInfo
+    /// are skipped, and a value that is not an array reads as none; the value itself is kept.
+    pub fn parsed_origin_infos(&self) -> Vec<OriginInfo> {
+        self.origin_infos
+            .as_ref()
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .take(MAX_ORIGIN_INFOS)
+                    .filter_map(OriginInfo::read)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Most OriginInfos read from one engagement (the rest are kept, not read).
+pub const MAX_ORIGIN_INFOS: usize = 8;
+
+/// Second-edition engagement capabilities (DeviceEngagement key 6), as numbered by the edition
+/// (multipaz `org.multipaz.mdoc.engagement.Capability`, A-SIT Plus `Capabilities`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Capabilities {
+    /// 2: HandoverSessionEstablishmentSupport.
+    pub handover_session_establishment: Option<bool>,
+    /// 3: ReaderAuthAllSupport: the mdoc verifies readerAuthAll.
+    pub reader_auth_all: Option<bool>,
+    /// 4: ExtendedRequestSupport: the mdoc understands DeviceRequest version 1.1.
+    pub extended_request: Option<bool>,
+    /// Other capabilities, as received.
+    pub other: Vec<(Value, Value)>,
+}
+
+impl Capabilities {
+    /// Key of HandoverSessionEstablishmentSupport.
+    pub const HANDOVER_SESSION_ESTABLISHMENT: i64 = 2;
+    /// Key of ReaderAuthAllSupport.
+    pub const READER_AUTH_ALL: i64 = 3;
+    /// Key of ExtendedRequestSupport.
+    pub const EXTENDED_REQUEST: i64 = 4;
+    /// Most entries read from a received capabilities map.
+    pub const MAX_ENTRIES: usize = 32;
+
+    /// What this core supports: readerAuthAll and second-edition requests.
+    pub fn supported() -> Self {
+        Capabilities {
+            reader_auth_all: Some(true),
+            extended_request: Some(true),
+            ..Capabilities::default()
+        }
+    }
+
+    fn read(value: &Value) -> Self {
+        let Some(entries) = value.as_map() else {
+            return Capabilities::default();
+        };
+        let mut capabilities = Capabilities::default();
+        for (key, value) in entries.iter().take(Self::MAX_ENTRIES) {
+            match key.as_i64() {
+                Some(Self::HANDOVER_SESSION_ESTABLISHMENT) => {
+                    capabilities.handover_session_establishment = value.as_bool();
+                }
+                Some(Self::READER_AUTH_ALL) => capabilities.reader_auth_all = value.as_bool(),
+                Some(Self::EXTENDED_REQUEST) => capabilities.extended_request = value.as_bool(),
+                _ => capabilities.other.push((key.clone(), value.clone())),
+            }
+        }
+        capabilities
+    }
+}
+
+impl ToCbor for Capabilities {
+    fn to_cbor(&self) -> Value {
+        let mut entries = optional_entries(vec![
+            (
+                Self::HANDOVER_SESSION_ESTABLISHMENT,
+                self.handover_session_establishment.map(Value::Bool),
+            ),
+            (Self::READER_AUTH_ALL, self.reader_auth_all.map(Value::Bool)),
+            (
+                Self::EXTENDED_REQUEST,
+                self.extended_request.map(Value::Bool),
+            ),
+        ]);
+        entries.extend(self.other.iter().cloned());
+        Value::canonical_map(entries)
+    }
+}
+
+/// An OriginInfo (ISO 18013-7): `{"cat": uint, "type": uint, "details": any}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OriginInfo {
+    /// Category (1: delivered to the mdoc).
+    pub cat: u64,
+    /// Type (1: website / domain).
+    pub kind: u64,
+    /// The domain, when the details carry one (`{"domain": tstr}`).
+    pub domain: Option<String>,
+}
+
+impl OriginInfo {
+    fn read(value: &Value) -> Option<Self> {
+        let entries = value.as_map()?;
+        let field = |name: &str| {
+            entries
+                .iter()
+                .find(|(k, _)| k.as_text() == Some(name))
+                .map(|(_, v)| v)
+        };
+        let domain = field("details")
+            .and_then(Value::as_map)
+            .and_then(|details| details.iter().find(|(k, _)| k.as_text() == Some("domain")))
+            .and_then(|(_, v)| v.as_text())
+            .map(str::to_owned);
+        Some(OriginInfo {
+            cat: field("cat")?.as_u64()?,
+            kind: field("type")?.as_u64()?,
+            domain,
+        })
+    }
 }
 
 impl FromCbor for DeviceEngagement {
@@ -439,5 +582,62 @@ mod tests {
             DeviceEngagement::from_qr_uri("mdoé:"),
             Err(EngagementError::NotMdocUri)
         );
+    }
+
+    #[test]
+    fn capabilities_are_produced_read_back_and_tolerated_in_other_shapes() {
+        let key = CoseKey::new(crate::rng::new_p256_secret_key().public_key());
+        let engagement = DeviceEngagement::new(key.clone(), Vec::new())
+            .with_capabilities(&Capabilities::supported());
+        assert_eq!(engagement.version, "1.1");
+        assert_eq!(engagement.origin_infos, Some(Value::Array(Vec::new())));
+        let tagged = Tagged::new(engagement);
+        // {0: "1.1", 1: [...], 5: [], 6: {3: true, 4: true}}
+        assert!(
+            tagged
+                .content()
+                .ends_with(&[0x05, 0x80, 0x06, 0xa2, 0x03, 0xf5, 0x04, 0xf5])
+        );
+        let parsed = DeviceEngagement::parse(tagged.content()).unwrap();
+        assert_eq!(parsed.encoded(), tagged.encoded());
+        assert_eq!(parsed.parsed_capabilities(), Capabilities::supported());
+        // Unknown capabilities are kept and re-encoded; odd shapes read as unset.
+        for (value, expected) in [
+            (
+                Value::Map(vec![
+                    (Value::int(9), Value::text("x")),
+                    (Value::int(3), Value::int(1)),
+                ]),
+                Capabilities {
+                    other: vec![(Value::int(9), Value::text("x"))],
+                    ..Capabilities::default()
+                },
+            ),
+            (Value::Bool(true), Capabilities::default()),
+            (Value::Array(vec![]), Capabilities::default()),
+        ] {
+            let mut engagement = DeviceEngagement::new(key.clone(), Vec::new());
+            engagement.version = "1.1".to_owned();
+            engagement.capabilities = Some(value.clone());
+            engagement.origin_infos = Some(Value::Array(vec![
+                Value::Null,
+                Value::Map(vec![
+                    (Value::text("cat"), Value::int(1)),
+                    (Value::text("type"), Value::int(1)),
+                    (
+                        Value::text("details"),
+                        Value::Map(vec![(Value::text("domain"), Value::text("example.org"))]),
+                    ),
+                ]),
+            ]));
+            let bytes = cbor::to_vec(&engagement.to_cbor());
+            let parsed = DeviceEngagement::parse(&bytes).unwrap();
+            assert_eq!(parsed.content(), bytes.as_slice());
+            assert_eq!(parsed.capabilities, Some(value));
+            assert_eq!(parsed.parsed_capabilities(), expected);
+            let origins = parsed.parsed_origin_infos();
+            assert_eq!(origins.len(), 1);
+            assert_eq!(origins[0].domain.as_deref(), Some("example.org"));
+        }
     }
 }

@@ -8,16 +8,20 @@
 pub mod engagement;
 pub mod mso;
 pub mod request;
+pub mod request_info;
 pub mod response;
 pub mod session;
 pub mod transcript;
 
 pub use engagement::{
-    BleOptions, DeviceEngagement, DeviceRetrievalMethod, EngagementError, NfcOptions,
-    RetrievalOptions, Security, WifiAwareOptions,
+    BleOptions, Capabilities, DeviceEngagement, DeviceRetrievalMethod, EngagementError, NfcOptions,
+    OriginInfo, RetrievalOptions, Security, WifiAwareOptions,
 };
 pub use mso::{DeviceKeyInfo, KeyAuthorizations, MobileSecurityObject, ValidityInfo};
 pub use request::{DeviceRequest, DocRequest, ItemsRequest};
+pub use request_info::{
+    AlternativeDataElementSet, DeviceRequestInfo, DocRequestInfo, ElementReference, UseCase,
+};
 pub use response::{
     DeviceAuth, DeviceNameSpaces, DeviceNameSpacesMap, DeviceResponse, DeviceSigned, Document,
     DocumentError, IssuerNameSpaces, IssuerSigned, IssuerSignedItem, ResponseStatus,

@@ -1,9 +1,19 @@
 //! DeviceRequest (ISO 18013-5 §8.3.2.1.2.1).
 
+use super::request_info::{DOC_REQUEST_INFO_KEYS, DeviceRequestInfo, DocRequestInfo};
 use super::{ElementMap, check_version};
 use crate::cbor::{
     CborError, FieldMap, FromCbor, MapRest, Tagged, ToCbor, Value, text_map, text_map_value,
 };
+
+/// The first edition's DeviceRequest version.
+pub const VERSION_1_0: &str = "1.0";
+/// The second edition's DeviceRequest version (deviceRequestInfo, readerAuthAll, DocRequestInfo).
+pub const VERSION_1_1: &str = "1.1";
+
+/// Most readerAuthAll signatures accepted in one DeviceRequest (a reader may sign once per
+/// trust framework it belongs to; each costs the wallet a chain validation).
+pub const MAX_READER_AUTH_ALL: usize = 4;
 
 /// Most DocRequests accepted in one DeviceRequest. A real request asks for a handful of
 /// documents; each DocRequest costs the wallet a credential lookup and a reader signature check.
@@ -22,6 +32,9 @@ const TOO_MANY_DOC_REQUESTS: CborError = CborError::InvalidValue {
 const TOO_MANY_ELEMENTS: CborError = CborError::InvalidValue {
     context: "ItemsRequest nameSpaces: more than MAX_REQUESTED_ELEMENTS elements",
 };
+const BAD_READER_AUTH_ALL: CborError = CborError::InvalidValue {
+    context: "DeviceRequest readerAuthAll: empty or more than MAX_READER_AUTH_ALL",
+};
 const TOO_MANY_NAMESPACES: CborError = CborError::InvalidValue {
     context: "ItemsRequest nameSpaces: more than MAX_REQUEST_NAMESPACES namespaces",
 };
@@ -33,7 +46,14 @@ pub struct DeviceRequest {
     pub version: String,
     /// One request per document.
     pub doc_requests: Vec<DocRequest>,
-    /// Unknown keys (for example second-edition `deviceRequestInfo`) and the key order.
+    /// DeviceRequestInfoBytes (second edition), tag 24, bytes as received: readerAuthAll signs
+    /// them. Read only from a version 1.1 (or later) request; a 1.0 request's key is kept in
+    /// `rest` and ignored.
+    pub device_request_info: Option<Tagged<DeviceRequestInfo>>,
+    /// readerAuthAll (second edition): COSE_Sign1 signatures with detached payload, each over
+    /// ReaderAuthenticationAllBytes, kept as CBOR values. Read only from version 1.1 or later.
+    pub reader_auth_all: Option<Vec<Value>>,
+    /// Unknown keys and the key order.
     pub rest: MapRest,
 }
 
@@ -65,9 +85,38 @@ impl DeviceRequest {
     /// A version 1.0 request.
     pub fn new(doc_requests: Vec<DocRequest>) -> Self {
         DeviceRequest {
-            version: "1.0".to_owned(),
+            version: VERSION_1_0.to_owned(),
             doc_requests,
+            device_request_info: None,
+            reader_auth_all: None,
             rest: MapRest::default(),
+        }
+    }
+
+    /// A version 1.1 (second edition) request, with `info` as DeviceRequestInfoBytes when given.
+    /// readerAuthAll is added by the signer once the request is complete.
+    pub fn second_edition(doc_requests: Vec<DocRequest>, info: Option<DeviceRequestInfo>) -> Self {
+        DeviceRequest {
+            version: VERSION_1_1.to_owned(),
+            doc_requests,
+            device_request_info: info.map(Tagged::new),
+            reader_auth_all: None,
+            rest: MapRest::default(),
+        }
+    }
+
+    /// True for a version 1.1 (or later) request, whose second-edition fields are read.
+    pub fn is_second_edition(&self) -> bool {
+        is_second_edition(&self.version)
+    }
+
+    /// The DocRequestInfo of DocRequest `index`: its ItemsRequest's second-edition requestInfo
+    /// fields, or the empty info for a 1.0 request (whose requestInfo is not interpreted) and
+    /// for an index out of range.
+    pub fn doc_request_info(&self, index: usize) -> Result<DocRequestInfo, CborError> {
+        match self.doc_requests.get(index) {
+            Some(doc) if self.is_second_edition() => doc.items_request.value().doc_request_info(),
+            _ => Ok(DocRequestInfo::default()),
         }
     }
 
@@ -80,8 +129,37 @@ impl DeviceRequest {
         }
         self.doc_requests
             .iter()
-            .try_for_each(|doc| doc.items_request.value().check_limits())
+            .try_for_each(|doc| doc.items_request.value().check_limits())?;
+        self.check_second_edition()
     }
+
+    /// Checks the second-edition fields of a 1.1 request: readerAuthAll's count, document set
+    /// indexes within docRequests, and each DocRequestInfo well-formed within its caps.
+    fn check_second_edition(&self) -> Result<(), CborError> {
+        if !self.is_second_edition() {
+            return Ok(());
+        }
+        if let Some(all) = &self.reader_auth_all
+            && (all.is_empty() || all.len() > MAX_READER_AUTH_ALL)
+        {
+            return Err(BAD_READER_AUTH_ALL);
+        }
+        if let Some(info) = &self.device_request_info {
+            info.value()
+                .check_doc_request_ids(self.doc_requests.len())?;
+        }
+        self.doc_requests
+            .iter()
+            .try_for_each(|doc| doc.items_request.value().doc_request_info().map(|_| ()))
+    }
+}
+
+/// True for a version of major 1 and minor 1 or more.
+pub(crate) fn is_second_edition(version: &str) -> bool {
+    version
+        .split_once('.')
+        .and_then(|(_, minor)| minor.parse::<u32>().ok())
+        .is_some_and(|minor| minor >= 1)
 }
 
 impl ItemsRequest {
@@ -107,6 +185,29 @@ impl ItemsRequest {
             return Err(TOO_MANY_ELEMENTS);
         }
         Ok(())
+    }
+
+    /// The second-edition DocRequestInfo fields of this ItemsRequest's requestInfo (empty when
+    /// there is no requestInfo). Other requestInfo keys are left alone.
+    pub fn doc_request_info(&self) -> Result<DocRequestInfo, CborError> {
+        self.request_info.as_deref().map_or(
+            Ok(DocRequestInfo::default()),
+            DocRequestInfo::from_request_info,
+        )
+    }
+
+    /// Sets the second-edition DocRequestInfo fields in requestInfo, replacing any set before
+    /// and keeping every other requestInfo key.
+    pub fn set_doc_request_info(&mut self, info: &DocRequestInfo) {
+        let mut entries: Vec<(String, Value)> = self
+            .request_info
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| !DOC_REQUEST_INFO_KEYS.contains(&k.as_str()))
+            .collect();
+        entries.extend(info.to_request_info());
+        self.request_info = (!entries.is_empty()).then_some(entries);
     }
 
     /// Every requested element as (namespace, identifier, intent to retain).
@@ -135,20 +236,50 @@ impl FromCbor for DeviceRequest {
             return Err(TOO_MANY_DOC_REQUESTS);
         }
         let doc_requests: Vec<DocRequest> = FromCbor::from_cbor(doc_requests_value)?;
-        Ok(DeviceRequest {
+        let (device_request_info, reader_auth_all) = if is_second_edition(&version) {
+            // Counted before any signature is copied.
+            let reader_auth_all = match f.value("readerAuthAll") {
+                None => None,
+                Some(value) => {
+                    let all = value.as_array().ok_or(CborError::TypeMismatch {
+                        context: "DeviceRequest readerAuthAll",
+                        expected: "array",
+                    })?;
+                    if all.is_empty() || all.len() > MAX_READER_AUTH_ALL {
+                        return Err(BAD_READER_AUTH_ALL);
+                    }
+                    Some(all.to_vec())
+                }
+            };
+            (f.optional("deviceRequestInfo")?, reader_auth_all)
+        } else {
+            (None, None)
+        };
+        let request = DeviceRequest {
             version,
             doc_requests,
+            device_request_info,
+            reader_auth_all,
             rest: f.finish(),
-        })
+        };
+        request.check_second_edition()?;
+        Ok(request)
     }
 }
 
 impl ToCbor for DeviceRequest {
     fn to_cbor(&self) -> Value {
-        self.rest.build(vec![
+        let mut known = vec![
             (Value::text("version"), Value::text(self.version.clone())),
             (Value::text("docRequests"), self.doc_requests.to_cbor()),
-        ])
+        ];
+        if let Some(info) = &self.device_request_info {
+            known.push((Value::text("deviceRequestInfo"), info.to_cbor()));
+        }
+        if let Some(all) = &self.reader_auth_all {
+            known.push((Value::text("readerAuthAll"), Value::Array(all.clone())));
+        }
+        self.rest.build(known)
     }
 }
 
@@ -308,5 +439,262 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    fn text_map(entries: Vec<(&str, Value)>) -> Value {
+        Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (Value::text(k), v))
+                .collect(),
+        )
+    }
+
+    fn element(ns: &str, id: &str) -> Value {
+        Value::Array(vec![Value::text(ns), Value::text(id)])
+    }
+
+    /// A 1.1 request of two DocRequests, the first with `request_info`, plus `extra` top-level
+    /// entries.
+    fn second_edition(request_info: Option<Value>, extra: Vec<(&str, Value)>) -> Value {
+        let mut items = vec![
+            ("docType", Value::text("org.example.doc")),
+            (
+                "nameSpaces",
+                text_map(vec![("ns", text_map(vec![("a", Value::Bool(false))]))]),
+            ),
+        ];
+        if let Some(info) = request_info {
+            items.push(("requestInfo", info));
+        }
+        let doc = |items: Value| {
+            text_map(vec![(
+                "itemsRequest",
+                Value::Embedded(crate::cbor::Embedded::of(&items)),
+            )])
+        };
+        let mut entries = vec![
+            ("version", Value::text("1.1")),
+            (
+                "docRequests",
+                Value::Array(vec![
+                    doc(text_map(items.clone())),
+                    doc(text_map(items[..2].to_vec())),
+                ]),
+            ),
+        ];
+        entries.extend(extra);
+        text_map(entries)
+    }
+
+    fn parse(value: &Value) -> Result<DeviceRequest, CborError> {
+        cbor::from_slice(&cbor::encode(value))
+    }
+
+    fn info_bytes(info: Value) -> Value {
+        Value::Embedded(crate::cbor::Embedded::of(&info))
+    }
+
+    #[test]
+    fn second_edition_request_round_trips_byte_for_byte() {
+        let info = DocRequestInfo {
+            alternative_data_elements: vec![super::super::AlternativeDataElementSet {
+                requested_element: super::super::ElementReference::new("ns", "a"),
+                alternative_element_sets: vec![vec![super::super::ElementReference::new(
+                    "ns", "b",
+                )]],
+                rest: MapRest::default(),
+            }],
+            issuer_identifiers: vec![vec![1; 20]],
+            unique_doc_set_required: Some(true),
+            maximum_response_size: Some(4096),
+        };
+        let mut items = items(1, 2);
+        items.request_info = Some(vec![("purpose".to_owned(), Value::text("age"))]);
+        items.set_doc_request_info(&info);
+        let doc = DocRequest {
+            items_request: Tagged::new(items),
+            reader_auth: None,
+            rest: MapRest::default(),
+        };
+        let mut use_case = super::super::UseCase::new(true, vec![vec![0], vec![0, 1]]);
+        use_case.purpose_hints = vec![("org.example".to_owned(), 3)];
+        let mut request = DeviceRequest::second_edition(
+            vec![doc.clone(), doc],
+            Some(DeviceRequestInfo {
+                use_cases: vec![use_case],
+                rest: MapRest::default(),
+            }),
+        );
+        request.reader_auth_all = Some(vec![Value::Array(vec![])]);
+        assert_eq!(request.check_limits(), Ok(()));
+        let bytes = cbor::to_vec(&request);
+        let parsed: DeviceRequest = cbor::from_slice(&bytes).unwrap();
+        assert_eq!(parsed, request);
+        assert_eq!(cbor::to_vec(&parsed), bytes);
+        assert_eq!(parsed.doc_request_info(0), Ok(info));
+        // The other requestInfo key survives next to the second-edition ones.
+        let kept = parsed.doc_requests[0].items_request.request_info.clone();
+        assert!(kept.unwrap().iter().any(|(k, _)| k == "purpose"));
+        // A 1.0 request's requestInfo is not interpreted.
+        let mut first = parsed.clone();
+        first.version = VERSION_1_0.to_owned();
+        assert_eq!(first.doc_request_info(0), Ok(DocRequestInfo::default()));
+    }
+
+    #[test]
+    fn every_second_edition_field_refuses_bad_input() {
+        let use_case = |mandatory: Value, sets: Value| {
+            info_bytes(text_map(vec![(
+                "useCases",
+                Value::Array(vec![text_map(vec![
+                    ("mandatory", mandatory),
+                    ("documentSets", sets),
+                ])]),
+            )]))
+        };
+        let sets = |ids: Vec<u64>| {
+            Value::Array(vec![Value::Array(
+                ids.into_iter().map(Value::Unsigned).collect(),
+            )])
+        };
+        let many = |n: usize, v: Value| Value::Array(vec![v; n]);
+        let bad_top: Vec<(&str, Value)> = vec![
+            ("deviceRequestInfo", text_map(vec![])), // not tag 24
+            ("deviceRequestInfo", info_bytes(Value::Array(vec![]))),
+            (
+                "deviceRequestInfo",
+                info_bytes(text_map(vec![("useCases", Value::Array(vec![]))])),
+            ),
+            (
+                "deviceRequestInfo",
+                info_bytes(text_map(vec![("useCases", many(17, Value::Null))])),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(Value::text("yes"), sets(vec![0])),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(Value::Bool(true), Value::Array(vec![])),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(Value::Bool(true), sets(vec![])),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(Value::Bool(true), sets(vec![2])),
+            ), // out of range
+            (
+                "deviceRequestInfo",
+                use_case(
+                    Value::Bool(true),
+                    many(17, Value::Array(vec![Value::Unsigned(0)])),
+                ),
+            ),
+            (
+                "deviceRequestInfo",
+                use_case(
+                    Value::Bool(true),
+                    Value::Array(vec![many(17, Value::Unsigned(0))]),
+                ),
+            ),
+            (
+                "deviceRequestInfo",
+                info_bytes(text_map(vec![(
+                    "useCases",
+                    Value::Array(vec![text_map(vec![
+                        ("mandatory", Value::Bool(true)),
+                        ("documentSets", sets(vec![0])),
+                        ("purposeHints", text_map(vec![("x", Value::text("1"))])),
+                    ])]),
+                )])),
+            ),
+            ("readerAuthAll", Value::Array(vec![])),
+            ("readerAuthAll", many(MAX_READER_AUTH_ALL + 1, Value::Null)),
+            ("readerAuthAll", Value::Null),
+        ];
+        for (key, value) in bad_top {
+            let request = second_edition(None, vec![(key, value.clone())]);
+            assert!(parse(&request).is_err(), "{key}: {value:?}");
+        }
+        let alt = |requested: Value, sets: Value| {
+            text_map(vec![(
+                "alternativeDataElements",
+                Value::Array(vec![text_map(vec![
+                    ("requestedElement", requested),
+                    ("alternativeElementSets", sets),
+                ])]),
+            )])
+        };
+        let one_set = Value::Array(vec![Value::Array(vec![element("ns", "b")])]);
+        let bad_info: Vec<Value> = vec![
+            alt(Value::text("ns/a"), one_set.clone()),
+            alt(Value::Array(vec![Value::text("ns")]), one_set.clone()),
+            alt(element("ns", "a"), Value::Array(vec![])),
+            alt(element("ns", "a"), Value::Array(vec![Value::Array(vec![])])),
+            alt(
+                element("ns", "a"),
+                many(9, Value::Array(vec![element("ns", "b")])),
+            ),
+            alt(
+                element("ns", "a"),
+                Value::Array(vec![many(9, element("ns", "b"))]),
+            ),
+            text_map(vec![("alternativeDataElements", many(65, Value::Null))]),
+            text_map(vec![(
+                "issuerIdentifiers",
+                Value::Array(vec![Value::text("x")]),
+            )]),
+            text_map(vec![(
+                "issuerIdentifiers",
+                Value::Array(vec![Value::Bytes(vec![])]),
+            )]),
+            text_map(vec![(
+                "issuerIdentifiers",
+                Value::Array(vec![Value::Bytes(vec![0; 65])]),
+            )]),
+            text_map(vec![("issuerIdentifiers", many(17, Value::Bytes(vec![1])))]),
+            text_map(vec![("uniqueDocSetRequired", Value::Unsigned(1))]),
+            text_map(vec![("maximumResponseSize", Value::int(-1))]),
+            text_map(vec![("maximumResponseSize", Value::text("1k"))]),
+        ];
+        for info in bad_info {
+            let request = second_edition(Some(info.clone()), vec![]);
+            assert!(parse(&request).is_err(), "{info:?}");
+            // The same requestInfo in a 1.0 request is not interpreted, so not refused.
+            let mut first = request.clone();
+            if let Value::Map(entries) = &mut first {
+                entries[0].1 = Value::text("1.0");
+            }
+            assert!(parse(&first).is_ok(), "{info:?}");
+        }
+        // Well-formed, with unknown keys at each level kept.
+        let good = second_edition(
+            Some(text_map(vec![
+                ("maximumResponseSize", Value::Unsigned(1)),
+                ("futureKey", Value::Null),
+            ])),
+            vec![
+                (
+                    "deviceRequestInfo",
+                    info_bytes(text_map(vec![("futureInfo", Value::Unsigned(7))])),
+                ),
+                ("futureTop", Value::Bool(true)),
+            ],
+        );
+        let parsed = parse(&good).unwrap();
+        assert_eq!(cbor::to_vec(&parsed), cbor::encode(&good));
+        assert_eq!(
+            parsed
+                .device_request_info
+                .unwrap()
+                .value()
+                .rest
+                .unknown
+                .len(),
+            1
+        );
     }
 }

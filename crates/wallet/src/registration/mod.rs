@@ -175,14 +175,18 @@ fn reader_client(request: &DeviceRequest, consent: &ConsentRequest) -> Client {
 }
 
 /// Applies the registrations carried in each ItemsRequest's requestInfo (proximity, DC API)
-/// to `consent`, whose verifier trust has already been decided.
+/// to `consent`, whose verifier trust has already been decided. `answered` lists the indices of
+/// the DocRequests that have a consent document, in order (second-edition use cases may leave
+/// some out).
 pub(crate) fn apply_request_info(
     wallet: &Wallet,
     request: &DeviceRequest,
+    answered: &[usize],
     consent: &mut ConsentRequest,
 ) {
     let client = reader_client(request, consent);
-    for (doc, document) in request.doc_requests.iter().zip(&mut consent.documents) {
+    let docs = answered.iter().filter_map(|&i| request.doc_requests.get(i));
+    for (doc, document) in docs.zip(&mut consent.documents) {
         let items = doc.items_request.value();
         let info = items.request_info.as_deref();
         let declared = info
