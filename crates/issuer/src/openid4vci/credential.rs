@@ -176,6 +176,16 @@ impl CredentialIssuerService {
         if body.credential_configuration_id.as_deref() != Some(data.doc_type.as_str()) {
             return error(400, "unknown_credential_configuration");
         }
+        let batch = usize::try_from(self.config.batch_size).unwrap_or(usize::MAX);
+        let proof_count = body.proofs.as_ref().map_or(0, |p| {
+            p.jwt
+                .as_ref()
+                .or(p.attestation.as_ref())
+                .map_or(0, Vec::len)
+        });
+        if proof_count > batch {
+            return error(400, "invalid_credential_request");
+        }
         let checked = match body.proofs.as_ref() {
             Some(Proofs {
                 jwt: Some(proofs), ..
@@ -190,7 +200,8 @@ impl CredentialIssuerService {
             Ok(checked) => checked,
             Err(response) => return response,
         };
-        if keys.len() > usize::try_from(self.config.batch_size).unwrap_or(usize::MAX) {
+        // An attestation may attest more keys than it is one proof.
+        if keys.len() > batch {
             return error(400, "invalid_credential_request");
         }
         {
