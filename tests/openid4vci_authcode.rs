@@ -917,28 +917,7 @@ fn a_key_attestation_is_sent_when_the_issuer_requires_one() {
     // Without one, the issuer refuses the proofs.
     let error = s.refused(&mut NoTamper);
     assert_eq!(server_error(error), (400, "invalid_proof".into()));
-    // A wallet whose secure area attests its keys.
-    let dir = tempfile::tempdir().unwrap();
-    let key = wallet::keys::WalletKey::from_passphrase_in(dir.path(), b"pass").unwrap();
-    let software =
-        wallet::secure_area::SoftwareSecureArea::open(&dir.path().join("keys"), &key).unwrap();
-    let area = Arc::new(AttestingArea {
-        inner: Arc::new(software),
-        provider,
-        asked: Mutex::new(0),
-    });
-    let config = wallet::WalletConfig {
-        issuer_anchors: s.world.issuer_anchors(),
-        ..wallet::WalletConfig::default()
-    };
-    let attested_wallet = wallet::Wallet::open(
-        &dir.path().join("store"),
-        &key,
-        area.clone(),
-        config,
-        Arc::new(FixedClock(s.world.now)),
-    )
-    .unwrap();
+    let (_dir, attested_wallet, area) = attesting_wallet(&s, provider);
     let offer = s.issuer.offer_authorization_code(UK_DIGITAL_ID).unwrap();
     let mut session = attested_wallet
         .start_issuance(&offer.uri, s.options())
@@ -964,4 +943,86 @@ fn a_key_attestation_is_sent_when_the_issuer_requires_one() {
     assert_eq!(summary.copies_left, 10);
     assert_eq!(*area.asked.lock().unwrap(), 1);
     assert_eq!(attested, 10);
+}
+
+/// A wallet whose secure area attests its keys with `provider`'s signature.
+fn attesting_wallet(
+    s: &Setup,
+    provider: SigningKey,
+) -> (tempfile::TempDir, wallet::Wallet, Arc<AttestingArea>) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = wallet::keys::WalletKey::from_passphrase_in(dir.path(), b"pass").unwrap();
+    let software =
+        wallet::secure_area::SoftwareSecureArea::open(&dir.path().join("keys"), &key).unwrap();
+    let area = Arc::new(AttestingArea {
+        inner: Arc::new(software),
+        provider,
+        asked: Mutex::new(0),
+    });
+    let config = wallet::WalletConfig {
+        issuer_anchors: s.world.issuer_anchors(),
+        ..wallet::WalletConfig::default()
+    };
+    let wallet = wallet::Wallet::open(
+        &dir.path().join("store"),
+        &key,
+        area.clone(),
+        config,
+        Arc::new(FixedClock(s.world.now)),
+    )
+    .unwrap();
+    (dir, wallet, area)
+}
+
+#[test]
+fn the_attestation_proof_type_carries_the_keys_alone() {
+    let provider = SigningKey::from_slice(&[78u8; 32]).unwrap();
+    let provider_public = p256::PublicKey::from(provider.verifying_key());
+    let s = setup_with(|config| {
+        config.key_attestation_signer = Some(provider_public);
+        config.attestation_proof_type = true;
+    });
+    // A secure area with no attestation cannot answer: a typed refusal, nothing kept.
+    let error = s.refused(&mut NoTamper);
+    assert!(matches!(error, IssuanceError::Unsupported(_)), "{error:?}");
+    let (_dir, attested_wallet, area) = attesting_wallet(&s, provider);
+    let offer = s.issuer.offer_authorization_code(UK_DIGITAL_ID).unwrap();
+    let mut session = attested_wallet
+        .start_issuance(&offer.uri, s.options())
+        .unwrap();
+    let mut shapes = Vec::new();
+    let summary = s
+        .drive(
+            &mut session,
+            &mut Exchanges(
+                |name, request: &mut HttpRequest, response: Option<&mut HttpResponse>| {
+                    if name == "credential" && response.is_none() {
+                        let body = CredentialRequest::from_json(&request.body).unwrap();
+                        let proofs = body.proofs.unwrap();
+                        shapes.push((proofs.jwt.is_some(), proofs.attestation.map(|a| a.len())));
+                    }
+                },
+            ),
+        )
+        .unwrap();
+    assert_eq!(summary.copies_left, 10);
+    assert_eq!(*area.asked.lock().unwrap(), 1);
+    assert_eq!(shapes, [(false, Some(1))]);
+    // An attestation by another provider is refused.
+    let (_dir2, stranger_wallet, _) =
+        attesting_wallet(&s, SigningKey::from_slice(&[79u8; 32]).unwrap());
+    let offer = s.issuer.offer_authorization_code(UK_DIGITAL_ID).unwrap();
+    let mut session = stranger_wallet
+        .start_issuance(&offer.uri, s.options())
+        .unwrap();
+    let error = s.drive(&mut session, &mut NoTamper).unwrap_err();
+    assert_eq!(server_error(error), (400, "invalid_proof".into()));
+    assert!(stranger_wallet.credentials().is_empty());
+    assert!(
+        stranger_wallet
+            .secure_area()
+            .list_keys()
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 
 use mdoc::cose::CoseKey;
 use mdoc::openid4vci::credential::{
-    CredentialRequest, CredentialResponse, DeferredCredentialRequest, encode_mdoc_credential,
+    CredentialRequest, CredentialResponse, DeferredCredentialRequest, Proofs,
+    encode_mdoc_credential,
 };
 use mdoc::openid4vci::http::{HttpRequest, HttpResponse};
 use mdoc::openid4vci::key_attestation::verify_key_attestation;
@@ -189,42 +190,33 @@ impl CredentialIssuerService {
         if body.credential_configuration_id.as_deref() != Some(data.doc_type.as_str()) {
             return error(400, "unknown_credential_configuration");
         }
-        let Some(proofs) = body.jwt_proofs() else {
-            return error(400, "invalid_proof");
-        };
-        if proofs.len() > usize::try_from(self.config.batch_size).unwrap_or(usize::MAX) {
+        let batch = usize::try_from(self.config.batch_size).unwrap_or(usize::MAX);
+        let proof_count = body.proofs.as_ref().map_or(0, |p| {
+            p.jwt
+                .as_ref()
+                .or(p.attestation.as_ref())
+                .map_or(0, Vec::len)
+        });
+        if proof_count > batch {
             return error(400, "invalid_credential_request");
         }
-        let oldest = now.plus_seconds(-self.config.proof_max_age);
-        let newest = now.plus_seconds(self.config.proof_max_age / 10);
-        let mut keys = Vec::with_capacity(proofs.len());
-        let mut nonces = BTreeSet::new();
-        for proof in proofs {
-            let Ok(verified) = verify_jwt_proof(proof) else {
-                return error(400, "invalid_proof");
-            };
-            let claims = &verified.claims;
-            let iat = Timestamp::from_unix_seconds(claims.iat);
-            if claims.aud != self.config.identifier || iat < oldest || iat > newest {
-                return error(400, "invalid_proof");
-            }
-            let Some(nonce) = &claims.nonce else {
-                return error(400, "invalid_proof");
-            };
-            if keys.contains(&verified.device_key) {
-                return error(400, "invalid_proof");
-            }
-            if let Some(signer) = &self.config.key_attestation_signer {
-                let attested = verified
-                    .key_attestation
-                    .as_deref()
-                    .and_then(|a| verify_key_attestation(a, signer).ok());
-                if !attested.is_some_and(|keys| keys.contains(&verified.device_key)) {
-                    return error(400, "invalid_proof");
-                }
-            }
-            nonces.insert(nonce.clone());
-            keys.push(verified.device_key);
+        let checked = match body.proofs.as_ref() {
+            Some(Proofs {
+                jwt: Some(proofs), ..
+            }) if !self.config.attestation_proof_type => self.jwt_keys(proofs, now),
+            Some(Proofs {
+                attestation: Some(attestations),
+                ..
+            }) if self.config.attestation_proof_type => self.attested_keys(attestations),
+            _ => Err(error(400, "invalid_proof")),
+        };
+        let (keys, nonces) = match checked {
+            Ok(checked) => checked,
+            Err(response) => return response,
+        };
+        // An attestation may attest more keys than it is one proof.
+        if keys.len() > batch {
+            return error(400, "invalid_credential_request");
         }
         {
             // Every nonce must be live; all are used up together, so a replayed request fails.
@@ -258,6 +250,75 @@ impl CredentialIssuerService {
             Ok(credentials) => self.issued(credentials, &token),
             Err(response) => response,
         }
+    }
+
+    /// The device keys of `jwt` proofs (Appendix F.1): each signed by its `jwk`, for this
+    /// issuer, recent, with a nonce, distinct, and attested when a key attestation is
+    /// required. Returns the keys and the nonces to use up.
+    fn jwt_keys(
+        &self,
+        proofs: &[String],
+        now: Timestamp,
+    ) -> Result<(Vec<PublicKey>, BTreeSet<String>), HttpResponse> {
+        let oldest = now.plus_seconds(-self.config.proof_max_age);
+        let newest = now.plus_seconds(self.config.proof_max_age / 10);
+        let mut keys = Vec::with_capacity(proofs.len());
+        let mut nonces = BTreeSet::new();
+        for proof in proofs {
+            let verified = verify_jwt_proof(proof).map_err(|_| error(400, "invalid_proof"))?;
+            let claims = &verified.claims;
+            let iat = Timestamp::from_unix_seconds(claims.iat);
+            if claims.aud != self.config.identifier || iat < oldest || iat > newest {
+                return Err(error(400, "invalid_proof"));
+            }
+            let nonce = claims
+                .nonce
+                .as_ref()
+                .ok_or_else(|| error(400, "invalid_proof"))?;
+            if keys.contains(&verified.device_key) {
+                return Err(error(400, "invalid_proof"));
+            }
+            if let Some(signer) = &self.config.key_attestation_signer {
+                let attested = verified
+                    .key_attestation
+                    .as_deref()
+                    .and_then(|a| verify_key_attestation(a, signer).ok());
+                if !attested.is_some_and(|a| a.keys.contains(&verified.device_key)) {
+                    return Err(error(400, "invalid_proof"));
+                }
+            }
+            nonces.insert(nonce.clone());
+            keys.push(verified.device_key);
+        }
+        Ok((keys, nonces))
+    }
+
+    /// The device keys of `attestation` proofs (Appendix F.3): key attestations by the
+    /// configured attester, each bound to a `c_nonce`, the keys distinct.
+    fn attested_keys(
+        &self,
+        attestations: &[String],
+    ) -> Result<(Vec<PublicKey>, BTreeSet<String>), HttpResponse> {
+        let signer = self
+            .config
+            .key_attestation_signer
+            .as_ref()
+            .ok_or_else(|| error(400, "invalid_proof"))?;
+        let mut keys: Vec<PublicKey> = Vec::new();
+        let mut nonces = BTreeSet::new();
+        for attestation in attestations {
+            let attested = verify_key_attestation(attestation, signer)
+                .map_err(|_| error(400, "invalid_proof"))?;
+            let nonce = attested.nonce.ok_or_else(|| error(400, "invalid_proof"))?;
+            for key in attested.keys {
+                if keys.contains(&key) {
+                    return Err(error(400, "invalid_proof"));
+                }
+                keys.push(key);
+            }
+            nonces.insert(nonce);
+        }
+        Ok((keys, nonces))
     }
 
     /// §9: the deferred batch once ready (then the transaction is gone), 202 until then.

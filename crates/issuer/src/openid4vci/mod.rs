@@ -85,6 +85,10 @@ pub struct IssuerConfig {
     /// Whether the notification endpoint is offered (each batch then gets a
     /// `notification_id`).
     pub notifications: bool,
+    /// Whether the `attestation` proof type (Appendix F.3: key attestations alone, each bound
+    /// to a `c_nonce`) is listed and required instead of `jwt` (needs
+    /// [`Self::key_attestation_signer`]).
+    pub attestation_proof_type: bool,
     /// More display entries per doc type (e.g. a `cy-GB` name and a logo), after the
     /// `en-GB` one made from the registry.
     pub credential_display: Vec<(String, Display)>,
@@ -119,6 +123,7 @@ impl IssuerConfig {
             notifications: true,
             key_attestation_signer: None,
             credential_display: Vec::new(),
+            attestation_proof_type: false,
         }
     }
 }
@@ -314,7 +319,12 @@ impl CredentialIssuerService {
                     cryptographic_binding_methods_supported: Some(vec!["cose_key".into()]),
                     proof_types_supported: Some(
                         [(
-                            "jwt".to_owned(),
+                            if self.config.attestation_proof_type {
+                                "attestation"
+                            } else {
+                                "jwt"
+                            }
+                            .to_owned(),
                             ProofType {
                                 proof_signing_alg_values_supported: vec!["ES256".into()],
                                 key_attestations_required: self

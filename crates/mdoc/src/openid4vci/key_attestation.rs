@@ -63,12 +63,22 @@ fn part(segment: Option<&str>) -> Result<Vec<u8>, Oid4vciError> {
         .map_err(|_| Oid4vciError::Proof("key attestation: a segment is not base64url"))
 }
 
+/// A key attestation whose signature verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestedKeys {
+    /// The attested keys, in order.
+    pub keys: Vec<PublicKey>,
+    /// The nonce it is bound to, if any (the issuer's `c_nonce` for the `attestation` proof
+    /// type).
+    pub nonce: Option<String>,
+}
+
 /// Verifies a key attestation signed (ES256) by `attester` and returns the attested keys:
 /// `typ` = `key-attestation+jwt`, 1 to [`MAX_BATCH`] P-256 `attested_keys`.
 pub fn verify_key_attestation(
     jwt: &str,
     attester: &PublicKey,
-) -> Result<Vec<PublicKey>, Oid4vciError> {
+) -> Result<AttestedKeys, Oid4vciError> {
     if jwt.len() > MAX_KEY_ATTESTATION_LEN {
         return Err(Oid4vciError::TooLarge("key attestation"));
     }
@@ -107,14 +117,18 @@ pub fn verify_key_attestation(
     {
         return Err(Oid4vciError::Proof("key attestation: claims are malformed"));
     }
-    claims
+    let keys = claims
         .attested_keys
         .iter()
         .map(|jwk| {
             parse_p256_jwk(jwk)
                 .map_err(|_| Oid4vciError::Proof("key attestation: a key is not P-256"))
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(AttestedKeys {
+        keys,
+        nonce: claims.nonce,
+    })
 }
 
 #[cfg(test)]
@@ -139,10 +153,9 @@ mod tests {
             Ok::<_, ()>(signature.to_bytes().into())
         })
         .unwrap();
-        assert_eq!(
-            verify_key_attestation(&jwt, &attester_public).unwrap(),
-            keys
-        );
+        let attested = verify_key_attestation(&jwt, &attester_public).unwrap();
+        assert_eq!(attested.keys, keys);
+        assert_eq!(attested.nonce.as_deref(), Some("n"));
         assert!(verify_key_attestation(&jwt, &other).is_err());
         let (header, rest) = jwt.split_once('.').unwrap();
         let (_, signature) = rest.split_once('.').unwrap();

@@ -146,6 +146,19 @@ fn expect_ok(status: u16, body: &[u8]) -> Result<(), IssuanceError> {
     }
 }
 
+/// Whether the configuration lists the `attestation` proof type with ES256.
+fn takes_attestation(configuration: &CredentialConfiguration) -> bool {
+    configuration
+        .proof_types_supported
+        .as_ref()
+        .and_then(|types| types.get("attestation"))
+        .is_some_and(|t| {
+            t.proof_signing_alg_values_supported
+                .iter()
+                .any(|a| a == "ES256")
+        })
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -506,12 +519,16 @@ impl IssuanceSession {
             ));
         }
         let issuer = self.issuer()?.clone();
-        let wants_attestation = self
-            .configuration()?
-            .proof_types_supported
-            .as_ref()
-            .and_then(|types| types.get("jwt"))
-            .is_some_and(|jwt| jwt.key_attestations_required.is_some());
+        let configuration = self.configuration()?;
+        // Only key attestations (the `attestation` proof type, Appendix F.3) when the issuer
+        // takes no ES256 `jwt` proof.
+        let attestation_only = !configuration.accepts_es256_jwt_proof();
+        let wants_attestation = attestation_only
+            || configuration
+                .proof_types_supported
+                .as_ref()
+                .and_then(|types| types.get("jwt"))
+                .is_some_and(|jwt| jwt.key_attestations_required.is_some());
         let n = self
             .options
             .batch_size
@@ -536,28 +553,26 @@ impl IssuanceSession {
         } else {
             None
         };
-        let claims = ProofClaims {
-            aud: issuer.credential_issuer.clone(),
-            iat: self.wallet.now().unix_seconds(),
-            nonce,
-            iss: None,
+        let proofs = if attestation_only {
+            let attestation = attestation.ok_or(IssuanceError::Unsupported(
+                "the issuer needs a key attestation the secure area does not give",
+            ))?;
+            Proofs {
+                jwt: None,
+                attestation: Some(vec![attestation]),
+            }
+        } else {
+            self.jwt_proofs(
+                &keys,
+                &issuer.credential_issuer,
+                nonce,
+                attestation.as_deref(),
+            )?
         };
-        let mut proofs = Vec::with_capacity(n);
-        for (alias, public) in &keys {
-            let proof =
-                sign_jwt_proof_with_attestation(public, &claims, attestation.as_deref(), |input| {
-                    area.sign(alias, input)
-                })
-                .map_err(|e| IssuanceError::Wallet(e.into()))?;
-            proofs.push(proof);
-        }
         let body = CredentialRequest {
             credential_configuration_id: Some(self.configuration_id.clone()),
             credential_identifier: None,
-            proofs: Some(Proofs {
-                jwt: Some(proofs),
-                attestation: None,
-            }),
+            proofs: Some(proofs),
         }
         .to_json();
         self.credential_body = Some(body.clone());
@@ -566,6 +581,35 @@ impl IssuanceSession {
             "application/json",
             body,
         ))
+    }
+
+    /// One `jwt` proof per key (Appendix F.1), each carrying `key_attestation` when given.
+    fn jwt_proofs(
+        &self,
+        keys: &[(String, p256::PublicKey)],
+        aud: &str,
+        nonce: Option<String>,
+        attestation: Option<&str>,
+    ) -> Result<Proofs, IssuanceError> {
+        let area = self.wallet.secure_area();
+        let claims = ProofClaims {
+            aud: aud.to_owned(),
+            iat: self.wallet.now().unix_seconds(),
+            nonce,
+            iss: None,
+        };
+        let mut proofs = Vec::with_capacity(keys.len());
+        for (alias, public) in keys {
+            let proof = sign_jwt_proof_with_attestation(public, &claims, attestation, |input| {
+                area.sign(alias, input)
+            })
+            .map_err(|e| IssuanceError::Wallet(e.into()))?;
+            proofs.push(proof);
+        }
+        Ok(Proofs {
+            jwt: Some(proofs),
+            attestation: None,
+        })
     }
 
     /// Gives the transaction code the citizen typed.
@@ -795,9 +839,9 @@ impl IssuanceSession {
             .ok_or(IssuanceError::Unsupported(
                 "no mso_mdoc credential in the offer",
             ))?;
-        if !configuration.accepts_es256_jwt_proof() {
+        if !configuration.accepts_es256_jwt_proof() && !takes_attestation(configuration) {
             return Err(IssuanceError::Unsupported(
-                "the issuer takes no ES256 jwt proof",
+                "the issuer takes neither an ES256 jwt proof nor a key attestation",
             ));
         }
         if let Some(display) = configuration.display_for(&self.options.locale) {
