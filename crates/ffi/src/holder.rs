@@ -17,7 +17,7 @@ use crate::secure_area::{Foreign, SecureArea};
 /// trust anchors for issuers and readers.
 #[derive(uniffi::Object)]
 pub struct Wallet {
-    inner: wallet::Wallet,
+    pub(crate) inner: wallet::Wallet,
 }
 
 #[uniffi::export]
@@ -141,7 +141,7 @@ impl Wallet {
 /// A remote presentation through the platform's Digital Credentials API (`org-iso-mdoc`).
 #[derive(uniffi::Object)]
 pub struct DcapiSession {
-    inner: wallet::dcapi::DcapiPresentation,
+    pub(crate) inner: wallet::dcapi::DcapiPresentation,
 }
 
 #[uniffi::export]
@@ -170,7 +170,7 @@ impl DcapiSession {
 /// A remote presentation over OpenID4VP.
 #[derive(uniffi::Object)]
 pub struct OpenId4VpSession {
-    inner: OpenId4VpPresentation,
+    pub(crate) inner: OpenId4VpPresentation,
 }
 
 #[uniffi::export]
@@ -216,10 +216,10 @@ fn selection_record(selection: wallet::consent::Selection) -> Selection {
 #[derive(uniffi::Object)]
 pub struct PresentationSession {
     pub(crate) inner: Mutex<ProximitySession>,
-    consent: Mutex<Option<wallet::consent::ConsentRequest>>,
+    pub(crate) consent: Mutex<Option<wallet::consent::ConsentRequest>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 

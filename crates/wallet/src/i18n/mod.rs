@@ -1,7 +1,8 @@
 //! Every citizen-facing string the core produces, in English and Welsh.
 //!
-//! The strings are data: Fluent files (`en.ftl`, `cy.ftl` beside this module) compiled into the
-//! library and parsed once per locale on first use. The app passes a [`Locale`]; a message
+//! The strings are data: Fluent files (`en.ftl`, `cy.ftl` beside this module), parsed at build
+//! time (`build.rs`, with `fluent-syntax`) into compact tables that [`table`] formats, so that
+//! the mobile library carries no Fluent parser or runtime. The app passes a [`Locale`]; a message
 //! missing from the chosen locale falls back to English, and one missing from English to its
 //! key (so a gap shows, never panics). Keys are built here from registry identifiers:
 //! element labels `<prefix>-<identifier>` ([`element_key`]), document types `doc-<prefix>`,
@@ -10,13 +11,10 @@
 pub(crate) mod accessible;
 pub(crate) mod consent;
 mod history;
+mod table;
 
 pub use accessible::{AccessibleConsent, AccessibleDocument, AccessibleItem};
 
-use std::sync::OnceLock;
-
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource};
 use mdoc::registry::{self, EU_PID, GB_NAMESPACE, ISO_NAMESPACE, MDL, UK_DIGITAL_ID};
 
 /// A language the wallet speaks to the citizen in.
@@ -52,7 +50,8 @@ impl Locale {
         }
     }
 
-    /// The locale's Fluent source.
+    /// The locale's Fluent source (the library formats from the tables compiled from it; this is
+    /// for tests and tools that check the source itself).
     pub fn source(self) -> &'static str {
         match self {
             Locale::English => include_str!("en.ftl"),
@@ -62,18 +61,15 @@ impl Locale {
 }
 
 /// The messages of one locale.
+#[derive(Debug)]
 pub struct Messages {
     locale: Locale,
-    bundle: FluentBundle<FluentResource>,
-    /// How many syntax errors the source had (0 for the shipped files; tests check).
-    errors: usize,
+    table: &'static table::Table,
 }
 
-impl std::fmt::Debug for Messages {
+impl std::fmt::Debug for table::Table {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Messages")
-            .field("locale", &self.locale)
-            .finish_non_exhaustive()
+        f.debug_struct("Table").finish_non_exhaustive()
     }
 }
 
@@ -81,70 +77,26 @@ impl std::fmt::Debug for Messages {
 pub type Arg<'a> = (&'a str, &'a str);
 
 impl Messages {
-    fn load(locale: Locale) -> Messages {
-        let (resource, mut errors) = match FluentResource::try_new(locale.source().to_owned()) {
-            Ok(resource) => (resource, 0),
-            Err((resource, errors)) => (resource, errors.len()),
-        };
-        let language: unic_langid::LanguageIdentifier = locale.tag().parse().unwrap_or_default();
-        let mut bundle = FluentBundle::new_concurrent(vec![language]);
-        // No Unicode isolation marks: the strings go to native text views and screen readers.
-        bundle.set_use_isolating(false);
-        if let Err(duplicates) = bundle.add_resource(resource) {
-            errors += duplicates.len();
-        }
-        Messages {
-            locale,
-            bundle,
-            errors,
-        }
-    }
-
     /// The locale these messages are in.
     pub fn locale(&self) -> Locale {
         self.locale
     }
 
-    /// How many syntax or duplicate-key errors the locale's source has.
+    /// How many syntax or duplicate-key errors the locale's source has (the build warns).
     pub fn errors(&self) -> usize {
-        self.errors
+        self.table.errors
     }
 
     /// Whether the locale itself (not the fallback) has message `key`, or `key.attribute` when
     /// `key` contains a dot.
     pub fn has(&self, key: &str) -> bool {
-        match key.split_once('.') {
-            Some((id, attribute)) => self
-                .bundle
-                .get_message(id)
-                .is_some_and(|m| m.get_attribute(attribute).is_some()),
-            None => self
-                .bundle
-                .get_message(key)
-                .is_some_and(|m| m.value().is_some()),
-        }
+        self.table.pattern(key).is_some()
     }
 
-    /// Message `key` (or `key.attribute`) of this locale only, formatted with `args`.
+    /// Message `key` (or `key.attribute`) of this locale only, formatted with `args`; `None`
+    /// when the locale lacks it or it needs an argument `args` lacks.
     pub fn lookup(&self, key: &str, args: &[Arg<'_>]) -> Option<String> {
-        let (id, attribute) = match key.split_once('.') {
-            Some((id, attribute)) => (id, Some(attribute)),
-            None => (key, None),
-        };
-        let message = self.bundle.get_message(id)?;
-        let pattern = match attribute {
-            Some(attribute) => message.get_attribute(attribute)?.value(),
-            None => message.value()?,
-        };
-        let mut fluent_args = FluentArgs::with_capacity(args.len());
-        for (name, value) in args {
-            fluent_args.set(*name, *value);
-        }
-        let mut errors = Vec::new();
-        let text = self
-            .bundle
-            .format_pattern(pattern, Some(&fluent_args), &mut errors);
-        errors.is_empty().then(|| text.into_owned())
+        table::format(self.table.pattern(key)?, args)
     }
 
     /// Message `key` formatted with `args`: this locale's, else English, else the key itself.
@@ -256,34 +208,25 @@ pub fn element_key(doc_type: &str, namespace: &str, identifier: &str) -> Option<
     known.then(|| format!("{prefix}-{identifier}"))
 }
 
-/// The loaded messages of `locale` (parsed once, on first use).
+/// The messages of `locale`.
 pub fn messages(locale: Locale) -> &'static Messages {
-    static ENGLISH: OnceLock<Messages> = OnceLock::new();
-    static WELSH: OnceLock<Messages> = OnceLock::new();
+    static ENGLISH: Messages = Messages {
+        locale: Locale::English,
+        table: &table::ENGLISH,
+    };
+    static WELSH: Messages = Messages {
+        locale: Locale::Welsh,
+        table: &table::WELSH,
+    };
     match locale {
-        Locale::English => ENGLISH.get_or_init(|| Messages::load(Locale::English)),
-        Locale::Welsh => WELSH.get_or_init(|| Messages::load(Locale::Welsh)),
+        Locale::English => &ENGLISH,
+        Locale::Welsh => &WELSH,
     }
 }
 
-/// Every key (`id` and `id.attribute`) defined in `locale`'s source, in file order.
+/// Every key (`id` and `id.attribute`) defined in `locale`'s source, sorted.
 pub fn keys(locale: Locale) -> Vec<String> {
-    let mut keys = Vec::new();
-    let resource = match FluentResource::try_new(locale.source().to_owned()) {
-        Ok(resource) | Err((resource, _)) => resource,
-    };
-    for entry in resource.entries() {
-        if let fluent_syntax::ast::Entry::Message(message) = entry {
-            let id = message.id.name;
-            if message.value.is_some() {
-                keys.push(id.to_owned());
-            }
-            for attribute in &message.attributes {
-                keys.push(format!("{id}.{}", attribute.id.name));
-            }
-        }
-    }
-    keys
+    messages(locale).table.keys().map(str::to_owned).collect()
 }
 
 /// `text` with its first character in lower case (labels start a sentence's noun phrase).
