@@ -28,6 +28,7 @@ pub mod proximity;
 pub mod secure_area;
 pub mod status;
 pub mod store;
+mod trust_lists;
 mod wallet;
 
 pub use wallet::{Wallet, WalletConfig, WalletError};

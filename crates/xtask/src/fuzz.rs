@@ -39,6 +39,7 @@ pub const TARGETS: &[&str] = &[
     "nfc_ndef",
     "nfc_apdu",
     "status_token",
+    "trust_list",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -138,6 +139,7 @@ fn seeds() -> Result<Seeds, String> {
         ),
         ("wallet_session", vec![get("session_establishment")?]),
         ("status_token", vec![status_token_seed()?]),
+        ("trust_list", trust_list_seeds()?),
         ("nfc_ndef", nfc_seeds().0),
         ("nfc_apdu", nfc_seeds().1),
         (
@@ -183,6 +185,22 @@ fn seeds() -> Result<Seeds, String> {
                 .collect(),
         ),
     ])
+}
+
+/// The published AAMVA and Austroads VICALs (crates/mdoc/src/trust_list/testdata), and the
+/// AAMVA list's payload alone (for the payload readers).
+fn trust_list_seeds() -> Result<Vec<Vec<u8>>, String> {
+    let dir = root().join("crates/mdoc/src/trust_list/testdata");
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let aamva = read("aamva_vical_89782.cbor")?;
+    let payload = mdoc::trust_list::Envelope::open(&aamva)
+        .map_err(|e| format!("AAMVA VICAL: {e}"))?
+        .payload()
+        .to_vec();
+    Ok(vec![aamva, read("austroads_vical_27.cbor")?, payload])
 }
 
 /// The Status List Token CWT example of draft-ietf-oauth-status-list-20 (hex, `#` comments).
