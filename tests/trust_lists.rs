@@ -53,7 +53,12 @@ fn anchor(provider: &ListProvider) -> TrustAnchors {
 }
 
 /// A VICAL listing `issuer`'s IACA for `doc_types`, dated an hour ago, next update in a day.
-fn vical(provider: &ListProvider, issuer: &TestIssuer, doc_types: &[&str], now: Timestamp) -> Vec<u8> {
+fn vical(
+    provider: &ListProvider,
+    issuer: &TestIssuer,
+    doc_types: &[&str],
+    now: Timestamp,
+) -> Vec<u8> {
     let listed = (
         issuer.iaca().certificate().clone(),
         doc_types.iter().map(|d| (*d).to_owned()).collect(),
@@ -64,10 +69,18 @@ fn vical(provider: &ListProvider, issuer: &TestIssuer, doc_types: &[&str], now: 
 }
 
 /// A right-to-work check whose response the verifier checks against `issuer_anchors` at `at`.
-fn check(world: &World, wallet: &Wallet, issuer_anchors: &TrustAnchors, at: Timestamp) -> (ConsentRequest, VerificationReport) {
+fn check(
+    world: &World,
+    wallet: &Wallet,
+    issuer_anchors: &TrustAnchors,
+    at: Timestamp,
+) -> (ConsentRequest, VerificationReport) {
     let mut holder = ProximitySession::start(wallet, Vec::new());
     let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri()).unwrap();
-    let request = [DocumentRequest::for_purpose(Purpose::RightToWork, UK_DIGITAL_ID)];
+    let request = [DocumentRequest::for_purpose(
+        Purpose::RightToWork,
+        UK_DIGITAL_ID,
+    )];
     let establishment = reader
         .establish(&request, Some(&world.reader_key()))
         .unwrap();
@@ -172,7 +185,14 @@ fn expired_tampered_and_foreign_lists_are_refused_and_add_nothing() {
     let list = vical(&provider, &issuer, &[UK_DIGITAL_ID], now);
     let mut anchors = TrustAnchors::default();
     let mut load = |bytes: &[u8], list_anchors: &TrustAnchors, at: Timestamp| {
-        add_vical(&mut anchors, bytes, list_anchors, at, &ListPolicy::default()).unwrap_err()
+        add_vical(
+            &mut anchors,
+            bytes,
+            list_anchors,
+            at,
+            &ListPolicy::default(),
+        )
+        .unwrap_err()
     };
 
     // Expired: checked after its nextUpdate.
@@ -275,7 +295,12 @@ fn a_reader_is_authenticated_through_a_rical() {
         ..WalletConfig::default()
     };
     let loaded = config
-        .add_rical(&rical, &anchor(&provider), world.now, &ListPolicy::default())
+        .add_rical(
+            &rical,
+            &anchor(&provider),
+            world.now,
+            &ListPolicy::default(),
+        )
         .unwrap();
     assert_eq!(loaded.list.entries.len(), 1);
     let wallet_dir = tempfile::tempdir().unwrap();
@@ -305,7 +330,12 @@ fn a_reader_is_authenticated_through_a_rical() {
         .unwrap();
     let mut config = WalletConfig::default();
     config
-        .add_rical(&other, &anchor(&provider), world.now, &ListPolicy::default())
+        .add_rical(
+            &other,
+            &anchor(&provider),
+            world.now,
+            &ListPolicy::default(),
+        )
         .unwrap();
     config.issuer_anchors = world.issuer_anchors();
     let other_dir = tempfile::tempdir().unwrap();

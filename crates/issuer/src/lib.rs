@@ -19,7 +19,7 @@ pub mod status;
 pub mod trust_lists;
 
 pub use certs::{CertificateProfile, CertifiedKey, IssuerError};
-pub use trust_lists::ListProvider;
 pub use credential::{
     CredentialData, IssuedCredential, TestIssuer, ValidityWindow, issue_credential,
 };
+pub use trust_lists::ListProvider;

@@ -124,10 +124,7 @@ impl ListProvider {
             ListKind::Vical => &self.vical_signer,
             ListKind::Rical => &self.rical_signer,
         };
-        list.sign(
-            signer.signing_key(),
-            &[signer.certificate().der().to_vec()],
-        )
-        .map_err(|_| IssuerError::Signing)
+        list.sign(signer.signing_key(), &[signer.certificate().der().to_vec()])
+            .map_err(|_| IssuerError::Signing)
     }
 }

@@ -214,7 +214,11 @@ impl TrustList {
     }
 
     /// Checks `date`, `nextUpdate` and `notAfter` at `now`.
-    pub fn check_freshness(&self, now: Timestamp, policy: &ListPolicy) -> Result<(), TrustListError> {
+    pub fn check_freshness(
+        &self,
+        now: Timestamp,
+        policy: &ListPolicy,
+    ) -> Result<(), TrustListError> {
         if self.date > now.plus_seconds(MAX_CLOCK_SKEW) {
             return Err(TrustListError::IssuedInFuture);
         }

@@ -48,8 +48,8 @@ pub(super) fn decode(kind: ListKind, bytes: &[u8]) -> Result<TrustList, TrustLis
     let provider = text(map.get(provider_key)).ok_or(malformed("provider"))?;
     let date = tdate(map.get("date")).ok_or(malformed("date"))?;
     let issue_id = optional(map.get(id_key), Value::as_u64).ok_or(malformed("issue ID"))?;
-    let next_update = optional(map.get("nextUpdate"), |v| tdate(Some(v)))
-        .ok_or(malformed("nextUpdate"))?;
+    let next_update =
+        optional(map.get("nextUpdate"), |v| tdate(Some(v))).ok_or(malformed("nextUpdate"))?;
     let (not_after, list_type, latest_url) = match kind {
         ListKind::Vical => (None, None, None),
         ListKind::Rical => (
@@ -206,7 +206,10 @@ pub(super) fn encode(list: &TrustList) -> Vec<u8> {
     };
     let mut map = vec![
         (Value::text("version"), Value::text(list.version.clone())),
-        (Value::text(provider_key), Value::text(list.provider.clone())),
+        (
+            Value::text(provider_key),
+            Value::text(list.provider.clone()),
+        ),
         (Value::text("date"), tdate_value(list.date)),
         (
             Value::text("certificateInfos"),
@@ -256,7 +259,13 @@ fn encode_entry(kind: ListKind, entry: &ListedCertificate) -> Value {
     if kind == ListKind::Vical {
         map.push((
             Value::text("docType"),
-            Value::Array(entry.doc_types.iter().map(|d| Value::text(d.clone())).collect()),
+            Value::Array(
+                entry
+                    .doc_types
+                    .iter()
+                    .map(|d| Value::text(d.clone()))
+                    .collect(),
+            ),
         ));
     }
     if !entry.certificate_profiles.is_empty() {
@@ -283,7 +292,10 @@ fn encode_entry(kind: ListKind, entry: &ListedCertificate) -> Value {
             map.push((Value::text(key), Value::text(value.clone())));
         }
     }
-    for (key, value) in [("notBefore", entry.not_before), ("notAfter", entry.not_after)] {
+    for (key, value) in [
+        ("notBefore", entry.not_before),
+        ("notAfter", entry.not_after),
+    ] {
         if let Some(t) = value {
             map.push((Value::text(key), tdate_value(t)));
         }

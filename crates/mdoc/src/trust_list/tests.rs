@@ -228,7 +228,10 @@ fn bad_payloads_are_refused_with_the_field_named() {
         entry_error("notAfter")
     );
     assert_eq!(
-        bad_entry("issuingCountry", Some(Value::text("x".repeat(MAX_TEXT_LEN + 1)))),
+        bad_entry(
+            "issuingCountry",
+            Some(Value::text("x".repeat(MAX_TEXT_LEN + 1)))
+        ),
         entry_error("issuingCountry")
     );
     // Unknown text keys are ignored; a non-text key is refused.
@@ -255,27 +258,48 @@ fn bad_payloads_are_refused_with_the_field_named() {
         parse_payload(ListKind::Vical, &cbor::encode(&map)).unwrap_err()
     };
     assert_eq!(top("version", None), TrustListError::Malformed("version"));
-    assert_eq!(top("vicalProvider", Some(Value::int(1))), TrustListError::Malformed("provider"));
+    assert_eq!(
+        top("vicalProvider", Some(Value::int(1))),
+        TrustListError::Malformed("provider")
+    );
     assert_eq!(
         top("date", Some(Value::text("2025-01-01T00:00:00Z"))),
         TrustListError::Malformed("date")
     );
     assert_eq!(
-        top("nextUpdate", Some(Value::Tag(0, Box::new(Value::text("soon"))))),
+        top(
+            "nextUpdate",
+            Some(Value::Tag(0, Box::new(Value::text("soon"))))
+        ),
         TrustListError::Malformed("nextUpdate")
     );
-    assert_eq!(top("vicalIssueID", Some(Value::int(-1))), TrustListError::Malformed("issue ID"));
-    assert_eq!(top("certificateInfos", None), TrustListError::Malformed("certificateInfos"));
+    assert_eq!(
+        top("vicalIssueID", Some(Value::int(-1))),
+        TrustListError::Malformed("issue ID")
+    );
+    assert_eq!(
+        top("certificateInfos", None),
+        TrustListError::Malformed("certificateInfos")
+    );
     assert_eq!(
         top(
             "certificateInfos",
             // Entries of 40 bytes each, so that the decoder's own budget (3 × input) is not
             // what refuses them.
-            Some(Value::Array(vec![Value::Bytes(vec![0; 40]); MAX_ENTRIES + 1]))
+            Some(Value::Array(vec![
+                Value::Bytes(vec![0; 40]);
+                MAX_ENTRIES + 1
+            ]))
         ),
         TrustListError::Bound("certificateInfos")
     );
-    for garbage in [&[][..], &[0xff], &[0x80], &[0xa1, 0x01, 0x02], &[0xa0, 0x00]] {
+    for garbage in [
+        &[][..],
+        &[0xff],
+        &[0x80],
+        &[0xa1, 0x01, 0x02],
+        &[0xa0, 0x00],
+    ] {
         assert!(parse_payload(ListKind::Vical, garbage).is_err());
     }
     // A RICAL needs its type.
@@ -337,7 +361,10 @@ fn bad_envelopes_are_refused() {
     let mut long_chain = parts;
     long_chain[1] = Value::Map(vec![(
         Value::int(33),
-        Value::Array(vec![Value::Bytes(vec![0]); crate::cose::MAX_X5CHAIN_LEN + 1]),
+        Value::Array(vec![
+            Value::Bytes(vec![0]);
+            crate::cose::MAX_X5CHAIN_LEN + 1
+        ]),
     )]);
     assert_eq!(
         open(&cbor::encode(&Value::Array(long_chain))),

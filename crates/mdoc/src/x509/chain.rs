@@ -108,9 +108,8 @@ impl TrustAnchors {
     /// True when `anchor` may be relied on at `now` for `doc_type` (or for anything when
     /// `doc_type` is `None`): some configuration of it is current and allows the doc type.
     pub fn permits(&self, anchor: &Certificate, doc_type: Option<&str>, now: Timestamp) -> bool {
-        self.scopes_of(anchor).any(|scope| {
-            scope.is_current(now) && doc_type.is_none_or(|d| scope.allows_doc_type(d))
-        })
+        self.scopes_of(anchor)
+            .any(|scope| scope.is_current(now) && doc_type.is_none_or(|d| scope.allows_doc_type(d)))
     }
 
     /// The anchors.
@@ -344,8 +343,7 @@ fn check_leaf(leaf: &Certificate, purpose: ChainPurpose) -> Result<(), ChainErro
         ChainPurpose::VicalSigner | ChainPurpose::RicalSigner
     );
     let may_sign = leaf.can_sign_data()
-        || (list_signer
-            && leaf.has_key_usage(x509_cert::ext::pkix::KeyUsages::NonRepudiation));
+        || (list_signer && leaf.has_key_usage(x509_cert::ext::pkix::KeyUsages::NonRepudiation));
     if !may_sign {
         return Err(ChainError::KeyUsage {
             position: 0,
