@@ -220,7 +220,7 @@ fn expired_tampered_and_foreign_lists_are_refused_and_add_nothing() {
     );
     // Signed under the right root by a certificate not made for VICALs (the RICAL signer,
     // which lacks id-mdl-kp-mdlVICAL).
-    let mut content = parse_payload(ListKind::Vical, &payload(&list)).unwrap();
+    let content = parse_payload(ListKind::Vical, &payload(&list)).unwrap();
     let wrong_signer = content
         .sign(
             provider.rical_signer().signing_key(),
