@@ -14,8 +14,11 @@ fuzz_target!(|data: &[u8]| {
     for kind in [ListKind::Vical, ListKind::Rical] {
         if let Ok(list) = parse_payload(kind, data) {
             assert!(list.entries.len() <= MAX_ENTRIES);
-            let again = parse_payload(kind, &list.to_payload());
-            assert_eq!(again.as_ref(), Ok(&list));
+            let payload = list.to_payload();
+            // Re-encoding may grow a list (a small serial becomes a tagged bignum).
+            if payload.len() <= mdoc::trust_list::MAX_LIST_LEN {
+                assert_eq!(parse_payload(kind, &payload).as_ref(), Ok(&list));
+            }
         }
     }
     let anchors = mdoc::x509::TrustAnchors::default();

@@ -170,13 +170,16 @@ fn texts(value: Option<&Value>) -> Option<Vec<String>> {
     items.iter().map(|v| text(Some(v))).collect()
 }
 
-/// A tdate: tag 0 over RFC 3339 text (fractions of seconds allowed, as the published RICAL has).
+/// A tdate: tag 0 over RFC 3339 text (fractions of seconds allowed, as the published RICAL
+/// has), within the years this crate writes back (an instant `to_rfc3339` would clamp is
+/// refused, so a list read and written again says the same).
 fn tdate(value: Option<&Value>) -> Option<Timestamp> {
     match value? {
         Value::Tag(TDATE_TAG, inner) => inner
             .as_text()
             .filter(|t| t.len() <= 64)
-            .and_then(|t| Timestamp::parse_rfc3339(t).ok()),
+            .and_then(|t| Timestamp::parse_rfc3339(t).ok())
+            .filter(|t| Timestamp::parse_rfc3339(&t.to_rfc3339()) == Ok(*t)),
         _ => None,
     }
 }
