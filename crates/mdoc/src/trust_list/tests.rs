@@ -266,6 +266,18 @@ fn bad_payloads_are_refused_with_the_field_named() {
         top("date", Some(Value::text("2025-01-01T00:00:00Z"))),
         TrustListError::Malformed("date")
     );
+    // An instant past the year 9999 (a negative offset on the last second) could not be
+    // written back.
+    assert_eq!(
+        top(
+            "date",
+            Some(Value::Tag(
+                0,
+                Box::new(Value::text("9999-12-31T23:59:59-23:59"))
+            ))
+        ),
+        TrustListError::Malformed("date")
+    );
     assert_eq!(
         top(
             "nextUpdate",
