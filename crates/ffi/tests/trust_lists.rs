@@ -1,5 +1,4 @@
-//! VICAL and RICAL through the exported API: a verifier trusting issuers only through a VICAL,
-//! a wallet recognising readers only through a RICAL.
+//! A VICAL through the exported API: a verifier trusting issuers only through a VICAL.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,7 +10,7 @@
 use citizen_wallet_ffi::*;
 
 #[test]
-fn right_to_work_through_a_vical_and_a_rical() {
+fn right_to_work_through_a_vical() {
     let dir = tempfile::tempdir().unwrap();
     let authority = TestAuthority::new("UK Digital Identity".into(), "GB".into()).unwrap();
     let reader = authority.new_reader("Acme Ltd".into()).unwrap();
@@ -21,15 +20,12 @@ fn right_to_work_through_a_vical_and_a_rical() {
         vec![1; 32],
     )
     .unwrap();
-    // No reader anchors but the RICAL's.
-    let wallet = Wallet::open_with_rical(
+    let wallet = Wallet::open(
         dir.path().join("store").to_string_lossy().into(),
         vec![2; 32],
-        area.clone(),
+        area,
         authority.iaca_pem(),
-        String::new(),
-        lists.rical.clone(),
-        lists.anchor_pem.clone(),
+        reader.root_pem.clone(),
         DeviceAuthentication::Signature,
     )
     .unwrap();
@@ -77,20 +73,6 @@ fn right_to_work_through_a_vical_and_a_rical() {
     tampered[last] ^= 1;
     assert!(matches!(
         bare.with_vical(tampered, lists.anchor_pem.clone()),
-        Err(CitizenWalletError::InvalidInput { .. })
-    ));
-    let other = tempfile::tempdir().unwrap();
-    assert!(matches!(
-        Wallet::open_with_rical(
-            other.path().join("store").to_string_lossy().into(),
-            vec![2; 32],
-            area,
-            authority.iaca_pem(),
-            String::new(),
-            lists.vical.clone(),
-            lists.anchor_pem.clone(),
-            DeviceAuthentication::Signature,
-        ),
         Err(CitizenWalletError::InvalidInput { .. })
     ));
 }
