@@ -34,6 +34,17 @@ pub struct ReaderCredential {
     pub root_pem: String,
 }
 
+/// A VICAL and a RICAL from a test list provider, and the provider's root (the list anchor).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TestTrustLists {
+    /// A VICAL listing this authority's IACA for the UK digital ID, the mDL and the EU PID.
+    pub vical: Vec<u8>,
+    /// A RICAL listing the reader root given.
+    pub rical: Vec<u8>,
+    /// The list provider's root certificate (PEM): the VICAL and RICAL anchor.
+    pub anchor_pem: String,
+}
+
 /// An issuing authority for tests, demos and pilots (keys in memory; production issuers keep
 /// them in an HSM).
 #[derive(uniffi::Object)]
@@ -83,6 +94,32 @@ impl TestAuthority {
             .issue(&data, &key, &window)
             .map_err(failed)?
             .bytes)
+    }
+
+    /// Trust lists naming this authority's IACA (VICAL) and the reader root in
+    /// `reader_root_pem` (RICAL), signed by a fresh test list provider, valid for a day.
+    pub fn trust_lists(
+        &self,
+        reader_root_pem: String,
+    ) -> Result<TestTrustLists, CitizenWalletError> {
+        let now = SystemClock.now();
+        let provider =
+            issuer::ListProvider::new("Test Trust Framework", "GB", now).map_err(failed)?;
+        let doc_types = [
+            mdoc::registry::UK_DIGITAL_ID,
+            mdoc::registry::MDL,
+            mdoc::registry::EU_PID,
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let iaca = (self.issuer.iaca().certificate().clone(), doc_types);
+        let readers = mdoc::x509::Certificate::from_pem_chain(&reader_root_pem).map_err(failed)?;
+        let (issued, next) = (now.plus_seconds(-60), now.plus_days(1));
+        Ok(TestTrustLists {
+            vical: provider.vical(&[iaca], 1, issued, next).map_err(failed)?,
+            rical: provider.rical(&readers, 1, issued, next).map_err(failed)?,
+            anchor_pem: provider.root().certificate().to_pem(),
+        })
     }
 
     /// A reader root and a reader certificate for `organization`.

@@ -19,7 +19,7 @@ mod reader;
 mod secure_area;
 
 #[cfg(feature = "test-authority")]
-pub use authority::{ReaderCredential, SampleDocument, TestAuthority};
+pub use authority::{ReaderCredential, SampleDocument, TestAuthority, TestTrustLists};
 pub use convert::*;
 pub use error::{CitizenWalletError, SecureAreaError};
 pub use history::{HistoryDocument, HistoryEntry, HistoryPage};

@@ -53,6 +53,30 @@ impl Verifier {
         }))
     }
 
+    /// This verifier, also trusting the IACAs of `vical` (a VICAL's bytes, as fetched) each for
+    /// the doc types the list names, once the list verifies against the VICAL anchors in
+    /// `vical_anchors_pem` at the system time. A refused list is an `InvalidInput` error naming
+    /// the check; nothing is added.
+    pub fn with_vical(
+        &self,
+        vical: Vec<u8>,
+        vical_anchors_pem: String,
+    ) -> Result<Arc<Verifier>, CitizenWalletError> {
+        let mut issuer_anchors = self.issuer_anchors.clone();
+        verifier::trust_lists::add_vical(
+            &mut issuer_anchors,
+            &vical,
+            &anchors(&vical_anchors_pem)?,
+            SystemClock.now(),
+            &mdoc::trust_list::ListPolicy::default(),
+        )
+        .map_err(CitizenWalletError::invalid)?;
+        Ok(Arc::new(Verifier {
+            issuer_anchors,
+            reader_key: self.reader_key.clone(),
+        }))
+    }
+
     /// A Digital Credentials API request (`org-iso-mdoc`) for a page served at `origin`.
     pub fn dcapi_request(
         &self,

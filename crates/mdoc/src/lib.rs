@@ -27,5 +27,6 @@ pub mod rng;
 pub mod session;
 pub mod status;
 pub mod time;
+pub mod trust_list;
 pub mod verify;
 pub mod x509;

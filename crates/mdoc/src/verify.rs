@@ -223,7 +223,16 @@ pub fn verify_issuer_signed(
     )?;
     let chain = log.record(
         CheckName::IssuerCertificateChain,
-        verify_chain(&x5chain, anchors, now, ChainPurpose::DocumentSigner),
+        verify_chain(&x5chain, anchors, now, ChainPurpose::DocumentSigner).and_then(|chain| {
+            // An IACA from a VICAL signs only for the doc types the list names for it.
+            if anchors.permits(&chain.anchor, Some(doc_type), now) {
+                Ok(chain)
+            } else {
+                Err(ChainError::DocTypeNotListed {
+                    subject: chain.anchor.error_name(),
+                })
+            }
+        }),
     )?;
     let key = chain
         .leaf_key()

@@ -6,6 +6,7 @@
 //! * [`verify`]: full verification of a DeviceResponse against IACA trust anchors at an
 //!   injected time, with a report listing every check performed and its outcome.
 //! * [`status`]: revocation and suspension from the issuer's status lists (sans-IO, cached).
+//! * [`trust_lists`]: a VICAL loaded into the issuer anchors (IACAs scoped to their doc types).
 #![forbid(unsafe_code)]
 
 pub mod authenticity;
@@ -17,6 +18,7 @@ pub mod request;
 pub mod session;
 mod single_use;
 pub mod status;
+pub mod trust_lists;
 pub mod verify;
 
 pub use authenticity::verify_authenticity;

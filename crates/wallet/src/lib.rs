@@ -32,6 +32,7 @@ mod second_edition;
 pub mod secure_area;
 pub mod status;
 pub mod store;
+mod trust_lists;
 mod wallet;
 
 pub use wallet::{Wallet, WalletConfig, WalletError};

@@ -42,6 +42,7 @@ pub const TARGETS: &[&str] = &[
     "nfc_apdu",
     "status_token",
     "registration",
+    "trust_list",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -149,6 +150,7 @@ fn seeds() -> Result<Seeds, String> {
         ("wallet_session", vec![get("session_establishment")?]),
         ("status_token", vec![status_token_seed()?]),
         ("registration", registration_seeds()?),
+        ("trust_list", trust_list_seeds()?),
         ("nfc_ndef", nfc_seeds().0),
         ("nfc_apdu", nfc_seeds().1),
         (
@@ -283,6 +285,22 @@ fn second_edition_request_seeds() -> Result<Vec<Vec<u8>>, String> {
     );
     built.reader_auth_all = Some(vec![Value::Null]);
     Ok(vec![published, mdoc::cbor::to_vec(&built)])
+}
+
+/// The published AAMVA and Austroads VICALs (crates/mdoc/src/trust_list/testdata), and the
+/// AAMVA list's payload alone (for the payload readers).
+fn trust_list_seeds() -> Result<Vec<Vec<u8>>, String> {
+    let dir = root().join("crates/mdoc/src/trust_list/testdata");
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let aamva = read("aamva_vical_89782.cbor")?;
+    let payload = mdoc::trust_list::Envelope::open(&aamva)
+        .map_err(|e| format!("AAMVA VICAL: {e}"))?
+        .payload()
+        .to_vec();
+    Ok(vec![aamva, read("austroads_vical_27.cbor")?, payload])
 }
 
 /// The Status List Token CWT example of draft-ietf-oauth-status-list-20 (hex, `#` comments).

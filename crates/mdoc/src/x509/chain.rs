@@ -3,7 +3,7 @@
 use super::certificate::Certificate;
 use super::error::ChainError;
 use super::profile;
-use super::{EKU_DOCUMENT_SIGNER, EKU_READER_AUTH};
+use super::{EKU_DOCUMENT_SIGNER, EKU_READER_AUTH, EKU_VICAL_SIGNER};
 use crate::time::Timestamp;
 
 /// Most certificates accepted in a chain, anchor excluded.
@@ -20,18 +20,59 @@ pub enum ChainPurpose {
     /// configured registrar root. No extended key usage is required (the specification names
     /// none); digitalSignature is.
     RegistrationSigner,
+    /// The signer of a VICAL (ISO 18013-5 Annex C.1.7), chaining to a configured VICAL anchor:
+    /// extended key usage `1.0.18013.5.1.8` (id-mdl-kp-mdlVICAL) and key usage
+    /// digitalSignature or nonRepudiation (the AAMVA and Austroads signers carry only the
+    /// latter).
+    VicalSigner,
+    /// The signer of a RICAL (ISO 18013-5 second edition Annex F), chaining to a configured
+    /// RICAL anchor: key usage digitalSignature or nonRepudiation. No extended key usage is
+    /// required: the published test RICAL's signer (SC17 WG10 test event, Wellington, November
+    /// 2025) carries none, and the anchor is configured for RICALs alone.
+    RicalSigner,
 }
 
-/// The certificates trusted as roots for one purpose.
+/// What a trust anchor that came from a trust list may be used for: the doc types the list
+/// names and the window it allows. An anchor configured directly has no scope (anything, while
+/// its certificate is valid).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnchorScope {
+    /// Doc types the anchor may sign for; `None` for any.
+    pub doc_types: Option<Vec<String>>,
+    /// Not trusted before this instant (a list entry's notBefore), if set.
+    pub not_before: Option<Timestamp>,
+    /// Not trusted after this instant (a list entry's notAfter, or the end of the list's own
+    /// validity), if set.
+    pub not_after: Option<Timestamp>,
+}
+
+impl AnchorScope {
+    /// True when `now` lies in the scope's window.
+    pub fn is_current(&self, now: Timestamp) -> bool {
+        self.not_before.is_none_or(|t| now >= t) && self.not_after.is_none_or(|t| now <= t)
+    }
+
+    /// True when `doc_type` is one the scope allows.
+    pub fn allows_doc_type(&self, doc_type: &str) -> bool {
+        self.doc_types
+            .as_ref()
+            .is_none_or(|listed| listed.iter().any(|d| d == doc_type))
+    }
+}
+
+/// The certificates trusted as roots for one purpose, each with its [`AnchorScope`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustAnchors {
     anchors: Vec<Certificate>,
+    /// One scope per anchor, in the same order.
+    scopes: Vec<AnchorScope>,
 }
 
 impl TrustAnchors {
-    /// Anchors from parsed certificates.
+    /// Anchors from parsed certificates, without scope.
     pub fn new(anchors: Vec<Certificate>) -> Self {
-        TrustAnchors { anchors }
+        let scopes = vec![AnchorScope::default(); anchors.len()];
+        TrustAnchors { anchors, scopes }
     }
 
     /// Anchors from PEM text holding one or more certificates.
@@ -39,9 +80,40 @@ impl TrustAnchors {
         Ok(TrustAnchors::new(Certificate::from_pem_chain(pem)?))
     }
 
-    /// Adds an anchor.
+    /// Adds an anchor without scope.
     pub fn add(&mut self, anchor: Certificate) {
+        self.add_scoped(anchor, AnchorScope::default());
+    }
+
+    /// Adds an anchor usable only within `scope` (an entry of a trust list).
+    pub fn add_scoped(&mut self, anchor: Certificate, scope: AnchorScope) {
         self.anchors.push(anchor);
+        self.scopes.push(scope);
+    }
+
+    /// Adds every anchor of `other`, with its scope.
+    pub fn extend(&mut self, other: &TrustAnchors) {
+        self.anchors.extend(other.anchors.iter().cloned());
+        self.scopes.extend(other.scopes.iter().cloned());
+    }
+
+    /// The scopes under which `anchor` is configured (one per time it was added).
+    pub fn scopes_of<'a>(
+        &'a self,
+        anchor: &'a Certificate,
+    ) -> impl Iterator<Item = &'a AnchorScope> + 'a {
+        self.anchors
+            .iter()
+            .zip(&self.scopes)
+            .filter(move |(a, _)| *a == anchor)
+            .map(|(_, scope)| scope)
+    }
+
+    /// True when `anchor` may be relied on at `now` for `doc_type` (or for anything when
+    /// `doc_type` is `None`): some configuration of it is current and allows the doc type.
+    pub fn permits(&self, anchor: &Certificate, doc_type: Option<&str>, now: Timestamp) -> bool {
+        self.scopes_of(anchor)
+            .any(|scope| scope.is_current(now) && doc_type.is_none_or(|d| scope.allows_doc_type(d)))
     }
 
     /// The anchors.
@@ -116,6 +188,11 @@ pub fn verify_chain(
     }
     let top = certs.last().ok_or(ChainError::Empty)?;
     let anchor = find_anchor(top, anchors, certs.len())?;
+    if !anchors.permits(&anchor, None, now) {
+        return Err(ChainError::OutsideListedValidity {
+            subject: anchor.error_name(),
+        });
+    }
     if purpose == ChainPurpose::DocumentSigner {
         profile::check_issued_directly(&certs)?;
     }
@@ -265,18 +342,25 @@ fn check_leaf(leaf: &Certificate, purpose: ChainPurpose) -> Result<(), ChainErro
             subject: subject(),
         });
     }
-    if !leaf.can_sign_data() {
+    let list_signer = matches!(
+        purpose,
+        ChainPurpose::VicalSigner | ChainPurpose::RicalSigner
+    );
+    let may_sign = leaf.can_sign_data()
+        || (list_signer && leaf.has_key_usage(x509_cert::ext::pkix::KeyUsages::NonRepudiation));
+    if !may_sign {
         return Err(ChainError::KeyUsage {
             position: 0,
             subject: subject(),
         });
     }
     let eku = match purpose {
-        ChainPurpose::DocumentSigner => EKU_DOCUMENT_SIGNER,
-        ChainPurpose::ReaderAuth => EKU_READER_AUTH,
-        ChainPurpose::RegistrationSigner => return Ok(()),
+        ChainPurpose::DocumentSigner => Some(EKU_DOCUMENT_SIGNER),
+        ChainPurpose::ReaderAuth => Some(EKU_READER_AUTH),
+        ChainPurpose::VicalSigner => Some(EKU_VICAL_SIGNER),
+        ChainPurpose::RicalSigner | ChainPurpose::RegistrationSigner => None,
     };
-    if !leaf.has_extended_key_usage(eku) {
+    if eku.is_some_and(|eku| !leaf.has_extended_key_usage(eku)) {
         return Err(ChainError::ExtendedKeyUsage {
             position: 0,
             subject: subject(),

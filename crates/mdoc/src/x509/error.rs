@@ -217,6 +217,19 @@ pub enum ChainError {
         /// The extension.
         extension: RequiredExtension,
     },
+    /// The anchor came from a trust list, and now is outside the window the list gives it
+    /// (the entry's notBefore / notAfter, or the end of the list's own validity).
+    #[error("trust anchor (CN \"{subject}\") is outside the validity its trust list gives it")]
+    OutsideListedValidity {
+        /// The anchor's subject common name.
+        subject: String,
+    },
+    /// The anchor came from a trust list that does not list it for this document type.
+    #[error("trust anchor (CN \"{subject}\") is not listed for this document type")]
+    DocTypeNotListed {
+        /// The anchor's subject common name.
+        subject: String,
+    },
 }
 
 /// "certificate 1 (CN "utopia iaca")", or "certificate 1 (no CN)".

@@ -8,7 +8,9 @@ mod error;
 mod profile;
 
 pub use certificate::{Certificate, MAX_CERTIFICATE_LEN};
-pub use chain::{ChainPurpose, MAX_CHAIN_LEN, TrustAnchors, VerifiedChain, verify_chain};
+pub use chain::{
+    AnchorScope, ChainPurpose, MAX_CHAIN_LEN, TrustAnchors, VerifiedChain, verify_chain,
+};
 pub use error::{ChainError, RequiredExtension, X509Error};
 
 /// EKU of an mdoc document signer certificate (ISO 18013-5 Annex B).
@@ -17,3 +19,7 @@ pub const EKU_DOCUMENT_SIGNER: const_oid::ObjectIdentifier =
 /// EKU of an mdoc reader authentication certificate (ISO 18013-5 Annex B).
 pub const EKU_READER_AUTH: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("1.0.18013.5.1.6");
+/// EKU of a VICAL signer certificate, id-mdl-kp-mdlVICAL (ISO 18013-5 Annex C.1.7.2; carried
+/// by the AAMVA and Austroads VICAL signers).
+pub const EKU_VICAL_SIGNER: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.0.18013.5.1.8");
