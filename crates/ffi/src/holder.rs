@@ -17,7 +17,7 @@ use crate::secure_area::{Foreign, SecureArea};
 /// trust anchors for issuers and readers.
 #[derive(uniffi::Object)]
 pub struct Wallet {
-    inner: wallet::Wallet,
+    pub(crate) inner: wallet::Wallet,
 }
 
 #[uniffi::export]

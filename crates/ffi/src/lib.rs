@@ -12,18 +12,25 @@ mod authority;
 mod convert;
 mod error;
 mod holder;
+mod issuance;
 mod nfc;
 mod reader;
 mod secure_area;
+mod status;
 
 #[cfg(feature = "test-authority")]
 pub use authority::{ReaderCredential, SampleDocument, TestAuthority};
 pub use convert::*;
 pub use error::{CitizenWalletError, SecureAreaError};
 pub use holder::{DcapiSession, OpenId4VpSession, PresentationSession, Wallet};
+pub use issuance::{
+    HttpHeader, HttpRequest, IssuanceError, IssuanceOptions, IssuanceSession, IssuanceStep,
+    PresentationPolicy,
+};
 pub use nfc::{NfcEngagement, NfcEngagementState, VerifierNfcEngagement};
 pub use reader::{Verifier, VerifierDcapiRequest, VerifierOpenId4VpRequest, VerifierSession};
 pub use secure_area::{SecureArea, software_secure_area};
+pub use status::{CredentialState, CredentialStatus, PendingVerification, StatusError};
 
 uniffi::setup_scaffolding!();
 
