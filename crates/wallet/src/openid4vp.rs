@@ -403,44 +403,16 @@ fn encryption(request: &Map<String, Json>) -> Result<Encryption, WalletError> {
 
 /// Refuses a response_uri that `direct_post` would reach in the clear: it must be `https://`
 /// with a host, or — only when `allow_loopback` (a test-only switch) — `http://` to
-/// `127.0.0.1`, `[::1]` or `localhost` with at most a numeric port.
+/// `127.0.0.1`, `[::1]` or `localhost` with at most a numeric port (the one rule of
+/// [`mdoc::online::url::UrlPolicy`]).
 fn check_response_uri(uri: &str, allow_loopback: bool) -> Result<(), WalletError> {
-    let refused = WalletError::Unsupported("response_uri (must be an https:// URL)");
-    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(refused);
-    }
-    let Some((scheme, rest)) = uri.split_once("://") else {
-        return Err(refused);
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.is_empty() {
-        return Err(refused);
-    }
-    let secure = scheme.eq_ignore_ascii_case("https");
-    let test_loopback =
-        allow_loopback && scheme.eq_ignore_ascii_case("http") && is_loopback(authority);
-    if secure || test_loopback {
+    if mdoc::online::url::UrlPolicy::from_switch(allow_loopback).allows(uri) {
         Ok(())
     } else {
-        Err(refused)
+        Err(WalletError::Unsupported(
+            "response_uri (must be an https:// URL)",
+        ))
     }
-}
-
-/// Whether a URL authority is exactly a loopback host with an optional numeric port.
-fn is_loopback(authority: &str) -> bool {
-    let (host, port) = match authority.strip_prefix("[::1]") {
-        Some(port) => ("[::1]", port),
-        None => match authority.find(':') {
-            Some(colon) => authority.split_at(colon),
-            None => (authority, ""),
-        },
-    };
-    let port_ok = port.is_empty()
-        || port.strip_prefix(':').is_some_and(|digits| {
-            (1..=5).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
-        });
-    let host_ok = host == "127.0.0.1" || host == "[::1]" || host.eq_ignore_ascii_case("localhost");
-    port_ok && host_ok
 }
 
 /// Where a request came from.

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::offer::check_https;
+use super::offer::check_url;
 use super::{FORMAT_MSO_MDOC, MAX_JSON, Oid4vciError, parse_json, to_json};
+use crate::online::url::UrlPolicy;
 
 /// The well-known path of Credential Issuer metadata (§12.2.2).
 pub const ISSUER_WELL_KNOWN: &str = "/.well-known/openid-credential-issuer";
@@ -184,6 +185,15 @@ impl CredentialIssuerMetadata {
     /// `credential_issuer` must be identical to it; endpoints must be `https`; `batch_size` must
     /// be 2 or more; an `mso_mdoc` configuration must name its `doctype`).
     pub fn from_json(bytes: &[u8], expected_issuer: &str) -> Result<Self, Oid4vciError> {
+        Self::from_json_with(bytes, expected_issuer, UrlPolicy::HttpsOnly)
+    }
+
+    /// [`Self::from_json`] with every URL checked by `policy`.
+    pub fn from_json_with(
+        bytes: &[u8],
+        expected_issuer: &str,
+        policy: UrlPolicy,
+    ) -> Result<Self, Oid4vciError> {
         let metadata: CredentialIssuerMetadata =
             parse_json(bytes, MAX_JSON, "credential issuer metadata")?;
         if metadata.credential_issuer != expected_issuer {
@@ -191,17 +201,19 @@ impl CredentialIssuerMetadata {
                 "credential_issuer is not the issuer the metadata was fetched for",
             ));
         }
-        metadata.check()?;
+        metadata.check(policy)?;
         Ok(metadata)
     }
 
-    fn check(&self) -> Result<(), Oid4vciError> {
-        check_https(
+    fn check(&self, policy: UrlPolicy) -> Result<(), Oid4vciError> {
+        check_url(
             &self.credential_issuer,
+            policy,
             "credential_issuer is not an https URL",
         )?;
-        check_https(
+        check_url(
             &self.credential_endpoint,
+            policy,
             "credential_endpoint is not https",
         )?;
         for endpoint in [
@@ -212,14 +224,14 @@ impl CredentialIssuerMetadata {
         .into_iter()
         .flatten()
         {
-            check_https(endpoint, "an endpoint is not https")?;
+            check_url(endpoint, policy, "an endpoint is not https")?;
         }
         if let Some(servers) = &self.authorization_servers {
             if servers.is_empty() {
                 return Err(Oid4vciError::Invalid("authorization_servers is empty"));
             }
             for server in servers {
-                check_https(server, "an authorization server is not https")?;
+                check_url(server, policy, "an authorization server is not https")?;
             }
         }
         if self
@@ -262,14 +274,18 @@ impl CredentialIssuerMetadata {
     }
 }
 
+/// The well-known URL of `identifier`, keeping its scheme (`https`, or `http` for a loopback
+/// issuer under test; anything else was refused when the identifier was parsed).
 fn well_known_url(identifier: &str, suffix: &str) -> String {
-    let rest = identifier.strip_prefix("https://").unwrap_or(identifier);
+    let (scheme, rest) = identifier
+        .split_once("://")
+        .unwrap_or(("https", identifier));
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
     let path = path.trim_end_matches('/');
     if path.is_empty() {
-        format!("https://{host}{suffix}")
+        format!("{scheme}://{host}{suffix}")
     } else {
-        format!("https://{host}{suffix}/{path}")
+        format!("{scheme}://{host}{suffix}/{path}")
     }
 }
 
@@ -309,6 +325,15 @@ impl AuthorizationServerMetadata {
     /// Parses and checks metadata fetched for `expected_issuer` (RFC 8414 §3.3: `issuer` must
     /// be identical; endpoints `https`).
     pub fn from_json(bytes: &[u8], expected_issuer: &str) -> Result<Self, Oid4vciError> {
+        Self::from_json_with(bytes, expected_issuer, UrlPolicy::HttpsOnly)
+    }
+
+    /// [`Self::from_json`] with every URL checked by `policy`.
+    pub fn from_json_with(
+        bytes: &[u8],
+        expected_issuer: &str,
+        policy: UrlPolicy,
+    ) -> Result<Self, Oid4vciError> {
         let metadata: AuthorizationServerMetadata =
             parse_json(bytes, MAX_JSON, "authorization server metadata")?;
         if metadata.issuer != expected_issuer {
@@ -316,8 +341,12 @@ impl AuthorizationServerMetadata {
                 "issuer is not the server the metadata was fetched for",
             ));
         }
-        check_https(&metadata.issuer, "issuer is not https")?;
-        check_https(&metadata.token_endpoint, "token_endpoint is not https")?;
+        check_url(&metadata.issuer, policy, "issuer is not https")?;
+        check_url(
+            &metadata.token_endpoint,
+            policy,
+            "token_endpoint is not https",
+        )?;
         for endpoint in [
             &metadata.authorization_endpoint,
             &metadata.pushed_authorization_request_endpoint,
@@ -325,7 +354,7 @@ impl AuthorizationServerMetadata {
         .into_iter()
         .flatten()
         {
-            check_https(endpoint, "an endpoint is not https")?;
+            check_url(endpoint, policy, "an endpoint is not https")?;
         }
         Ok(metadata)
     }
@@ -480,6 +509,79 @@ mod tests {
         assert_eq!(
             AuthorizationServerMetadata::url_for("https://as.example.com"),
             "https://as.example.com/.well-known/oauth-authorization-server"
+        );
+    }
+
+    #[test]
+    fn loopback_http_metadata_only_behind_the_test_switch() {
+        let https = "https://credential-issuer.example.com";
+        for loopback in [
+            "http://127.0.0.1:8080",
+            "http://[::1]:9",
+            "http://localhost",
+        ] {
+            let json = spec_metadata().replace(https, loopback);
+            assert_eq!(
+                CredentialIssuerMetadata::from_json(json.as_bytes(), loopback),
+                Err(Oid4vciError::Invalid(
+                    "credential_issuer is not an https URL"
+                )),
+                "refused by default: {loopback}"
+            );
+            let parsed = CredentialIssuerMetadata::from_json_with(
+                json.as_bytes(),
+                loopback,
+                UrlPolicy::AllowInsecureLoopback,
+            )
+            .unwrap();
+            assert_eq!(parsed.credential_endpoint, format!("{loopback}/credential"));
+            assert_eq!(
+                CredentialIssuerMetadata::url_for(loopback),
+                format!("{loopback}/.well-known/openid-credential-issuer")
+            );
+            let as_json =
+                format!(r#"{{"issuer":"{loopback}","token_endpoint":"{loopback}/token"}}"#);
+            assert!(AuthorizationServerMetadata::from_json(as_json.as_bytes(), loopback).is_err());
+            assert!(
+                AuthorizationServerMetadata::from_json_with(
+                    as_json.as_bytes(),
+                    loopback,
+                    UrlPolicy::AllowInsecureLoopback
+                )
+                .is_ok()
+            );
+        }
+        for look_alike in [
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example",
+            "http://127.0.0.1@evil.example",
+            "http://10.0.0.1",
+        ] {
+            let json = spec_metadata().replace(https, look_alike);
+            assert!(
+                CredentialIssuerMetadata::from_json_with(
+                    json.as_bytes(),
+                    look_alike,
+                    UrlPolicy::AllowInsecureLoopback
+                )
+                .is_err(),
+                "{look_alike}"
+            );
+        }
+        // A loopback issuer may not point its endpoints elsewhere in the clear.
+        let json = spec_metadata()
+            .replace(https, "http://127.0.0.1:8080")
+            .replace(
+                "http://127.0.0.1:8080/credential",
+                "http://evil.example/credential",
+            );
+        assert!(
+            CredentialIssuerMetadata::from_json_with(
+                json.as_bytes(),
+                "http://127.0.0.1:8080",
+                UrlPolicy::AllowInsecureLoopback
+            )
+            .is_err()
         );
     }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{MAX_JSON, Oid4vciError, check_token, parse_json, to_json};
 use crate::online::form;
+use crate::online::url::UrlPolicy;
 
 /// The URI scheme of a credential offer (§4.1).
 pub const OFFER_SCHEME: &str = "openid-credential-offer://";
@@ -102,8 +103,14 @@ impl CredentialOffer {
     /// `credential_offer_uri`) and checks it: an `https` issuer, 1 to [`MAX_CONFIGURATIONS`]
     /// unique configuration ids, bounded codes, a valid `tx_code`.
     pub fn from_json(bytes: &[u8]) -> Result<Self, Oid4vciError> {
+        Self::from_json_with(bytes, UrlPolicy::HttpsOnly)
+    }
+
+    /// [`Self::from_json`] with the issuer URL checked by `policy` (a test against a loopback
+    /// issuer passes [`UrlPolicy::AllowInsecureLoopback`]).
+    pub fn from_json_with(bytes: &[u8], policy: UrlPolicy) -> Result<Self, Oid4vciError> {
         let offer: CredentialOffer = parse_json(bytes, MAX_JSON, "credential offer")?;
-        offer.check()?;
+        offer.check(policy)?;
         Ok(offer)
     }
 
@@ -112,9 +119,10 @@ impl CredentialOffer {
         to_json(self)
     }
 
-    fn check(&self) -> Result<(), Oid4vciError> {
-        check_https(
+    fn check(&self, policy: UrlPolicy) -> Result<(), Oid4vciError> {
+        check_url(
             &self.credential_issuer,
+            policy,
             "credential_issuer is not an https URL",
         )?;
         let ids = &self.credential_configuration_ids;
@@ -156,14 +164,14 @@ impl CredentialOffer {
     }
 }
 
-/// Refuses anything but an `https://` URL with a host.
-pub(crate) fn check_https(url: &str, what: &'static str) -> Result<(), Oid4vciError> {
-    let ok = url.len() <= super::MAX_TOKEN_LEN
-        && url
-            .strip_prefix("https://")
-            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
-        && !url.bytes().any(|b| b.is_ascii_control() || b == b' ');
-    if ok {
+/// Refuses a URL longer than [`super::MAX_TOKEN_LEN`] or not allowed by `policy` (`https://`
+/// with a host; `http://` to an exact loopback host only under the test switch).
+pub(crate) fn check_url(
+    url: &str,
+    policy: UrlPolicy,
+    what: &'static str,
+) -> Result<(), Oid4vciError> {
+    if url.len() <= super::MAX_TOKEN_LEN && policy.allows(url) {
         Ok(())
     } else {
         Err(Oid4vciError::Invalid(what))
@@ -182,6 +190,11 @@ pub enum OfferSource {
 /// Parses an `openid-credential-offer://?…` URI (also accepting the `https://…?…` form of a
 /// universal link) with exactly one of `credential_offer` or `credential_offer_uri` (§4.1).
 pub fn parse_offer_uri(uri: &str) -> Result<OfferSource, Oid4vciError> {
+    parse_offer_uri_with(uri, UrlPolicy::HttpsOnly)
+}
+
+/// [`parse_offer_uri`] with the issuer and `credential_offer_uri` checked by `policy`.
+pub fn parse_offer_uri_with(uri: &str, policy: UrlPolicy) -> Result<OfferSource, Oid4vciError> {
     if uri.len() > MAX_JSON * 3 {
         return Err(Oid4vciError::TooLarge("credential offer URI"));
     }
@@ -196,11 +209,12 @@ pub fn parse_offer_uri(uri: &str) -> Result<OfferSource, Oid4vciError> {
     let value = parameters.iter().find(|(n, _)| n == "credential_offer");
     let reference = parameters.iter().find(|(n, _)| n == "credential_offer_uri");
     match (value, reference) {
-        (Some((_, json)), None) => Ok(OfferSource::Value(CredentialOffer::from_json(
+        (Some((_, json)), None) => Ok(OfferSource::Value(CredentialOffer::from_json_with(
             json.as_bytes(),
+            policy,
         )?)),
         (None, Some((_, url))) => {
-            check_https(url, "credential_offer_uri is not an https URL")?;
+            check_url(url, policy, "credential_offer_uri is not an https URL")?;
             Ok(OfferSource::Reference(url.clone()))
         }
         _ => Err(Oid4vciError::Invalid(
@@ -350,6 +364,40 @@ mod tests {
             parse_offer_uri(&offer_uri_by_reference(url)).unwrap(),
             OfferSource::Reference(url.into())
         );
+    }
+
+    #[test]
+    fn loopback_http_offers_only_behind_the_test_switch() {
+        let offer = MULTIPLE.replace(
+            "https://credential-issuer.example.com",
+            "http://127.0.0.1:4000",
+        );
+        assert!(CredentialOffer::from_json(offer.as_bytes()).is_err());
+        let parsed =
+            CredentialOffer::from_json_with(offer.as_bytes(), UrlPolicy::AllowInsecureLoopback)
+                .unwrap();
+        assert_eq!(parsed.credential_issuer, "http://127.0.0.1:4000");
+        let by_value = offer_uri_by_value(&parsed);
+        assert!(parse_offer_uri(&by_value).is_err());
+        assert!(parse_offer_uri_with(&by_value, UrlPolicy::AllowInsecureLoopback).is_ok());
+
+        let by_reference = offer_uri_by_reference("http://[::1]:4000/offer/abc");
+        assert!(parse_offer_uri(&by_reference).is_err());
+        assert_eq!(
+            parse_offer_uri_with(&by_reference, UrlPolicy::AllowInsecureLoopback).unwrap(),
+            OfferSource::Reference("http://[::1]:4000/offer/abc".into())
+        );
+        for look_alike in [
+            "http://127.0.0.1.evil.example/offer",
+            "http://localhost.evil.example/offer",
+            "http://user@127.0.0.2/offer",
+        ] {
+            let uri = offer_uri_by_reference(look_alike);
+            assert!(
+                parse_offer_uri_with(&uri, UrlPolicy::AllowInsecureLoopback).is_err(),
+                "{look_alike}"
+            );
+        }
     }
 
     #[test]

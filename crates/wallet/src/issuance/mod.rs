@@ -28,15 +28,22 @@ pub struct IssuanceOptions {
     pub policy: PresentationPolicy,
     /// Below this many copies left the document reports "refresh needed".
     pub refresh_below: u32,
+    /// Test only: also accept `http://` offers, metadata and endpoints on exactly
+    /// `127.0.0.1`, `[::1]` or `localhost` (a test issuer on the same machine). Off by default:
+    /// otherwise every URL must be `https://`. The same rule as
+    /// [`crate::wallet::WalletConfig::allow_insecure_loopback_response_uri`]
+    /// ([`mdoc::online::url::UrlPolicy`]).
+    pub allow_insecure_loopback: bool,
 }
 
 impl Default for IssuanceOptions {
-    /// Ten single-use copies, refresh needed below two.
+    /// Ten single-use copies, refresh needed below two, `https://` only.
     fn default() -> Self {
         IssuanceOptions {
             batch_size: 10,
             policy: PresentationPolicy::OneTimeUse,
             refresh_below: 2,
+            allow_insecure_loopback: false,
         }
     }
 }
@@ -78,4 +85,115 @@ pub enum IssuanceError {
     /// The session failed earlier and cannot continue.
     #[error("the issuance has failed")]
     Failed,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use mdoc::clock::FixedClock;
+    use mdoc::openid4vci::offer::{CredentialOffer, offer_uri_by_reference, offer_uri_by_value};
+
+    use super::*;
+    use crate::keys::WalletKey;
+    use crate::secure_area::SoftwareSecureArea;
+    use crate::wallet::{Wallet, WalletConfig};
+
+    fn wallet(dir: &std::path::Path) -> Wallet {
+        let key = WalletKey::from_bytes([7; 32]);
+        let area = SoftwareSecureArea::open(&dir.join("keys"), &key).unwrap();
+        let clock = Arc::new(FixedClock(mdoc::time::Timestamp::from_unix_seconds(
+            1_800_000_000,
+        )));
+        Wallet::open(
+            &dir.join("store"),
+            &key,
+            Arc::new(area),
+            WalletConfig::default(),
+            clock,
+        )
+        .unwrap()
+    }
+
+    fn offer(issuer: &str) -> String {
+        let json = format!(
+            r#"{{"credential_issuer":"{issuer}","credential_configuration_ids":["org.example.id"],
+            "grants":{{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{{"pre-authorized_code":"c"}}}}}}"#
+        );
+        offer_uri_by_value(
+            &CredentialOffer::from_json_with(
+                json.as_bytes(),
+                mdoc::online::url::UrlPolicy::AllowInsecureLoopback,
+            )
+            .unwrap(),
+        )
+    }
+
+    const LOOPBACK: IssuanceOptions = IssuanceOptions {
+        batch_size: 10,
+        policy: PresentationPolicy::OneTimeUse,
+        refresh_below: 2,
+        allow_insecure_loopback: true,
+    };
+
+    #[test]
+    fn loopback_http_is_refused_by_default() {
+        assert!(!IssuanceOptions::default().allow_insecure_loopback);
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = wallet(dir.path());
+        for uri in [
+            offer("http://127.0.0.1:4000"),
+            offer("http://localhost:4000"),
+            offer_uri_by_reference("http://[::1]:4000/offer/1"),
+        ] {
+            assert!(
+                matches!(
+                    wallet.start_issuance(&uri, IssuanceOptions::default()),
+                    Err(IssuanceError::Message(Oid4vciError::Invalid(_)))
+                ),
+                "{uri}"
+            );
+        }
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_behind_the_test_switch_for_exact_hosts_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = wallet(dir.path());
+        let mut session = wallet
+            .start_issuance(&offer("http://127.0.0.1:4000"), LOOPBACK)
+            .unwrap();
+        let IssuanceStep::Send(request) = session.next_step().unwrap() else {
+            panic!("a request first");
+        };
+        assert_eq!(
+            request.url,
+            "http://127.0.0.1:4000/.well-known/openid-credential-issuer"
+        );
+        // Metadata whose endpoint leaves loopback in the clear is refused even so.
+        let metadata = br#"{"credential_issuer":"http://127.0.0.1:4000",
+            "credential_endpoint":"http://127.0.0.1.evil.example/credential",
+            "credential_configurations_supported":{"org.example.id":{"format":"mso_mdoc","doctype":"org.example.id"}}}"#;
+        assert!(matches!(
+            session.handle_response(200, &[], metadata),
+            Err(IssuanceError::Message(Oid4vciError::Invalid(_)))
+        ));
+
+        let by_reference = offer_uri_by_reference("http://[::1]:4000/offer/1");
+        let mut session = wallet.start_issuance(&by_reference, LOOPBACK).unwrap();
+        assert!(matches!(
+            session.next_step().unwrap(),
+            IssuanceStep::Send(r) if r.url == "http://[::1]:4000/offer/1"
+        ));
+        for look_alike in [
+            offer_uri_by_reference("http://127.0.0.1.evil.example/offer/1"),
+            offer_uri_by_reference("http://localhost@evil.example/offer/1"),
+            offer_uri_by_reference("http://192.168.1.2/offer/1"),
+        ] {
+            assert!(
+                wallet.start_issuance(&look_alike, LOOPBACK).is_err(),
+                "{look_alike}"
+            );
+        }
+    }
 }

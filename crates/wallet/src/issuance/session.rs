@@ -1,12 +1,13 @@
 //! The issuance state machine.
 
+use mdoc::online::url::UrlPolicy;
 use mdoc::openid4vci::credential::{
     CredentialRequest, CredentialResponse, DeferredCredentialRequest, ErrorResponse, NonceResponse,
     Proofs, decode_mdoc_credential,
 };
 use mdoc::openid4vci::http::HttpRequest;
 use mdoc::openid4vci::metadata::{AuthorizationServerMetadata, CredentialIssuerMetadata};
-use mdoc::openid4vci::offer::{CredentialOffer, OfferSource, TxCode, parse_offer_uri};
+use mdoc::openid4vci::offer::{CredentialOffer, OfferSource, TxCode, parse_offer_uri_with};
 use mdoc::openid4vci::proof::{ProofClaims, sign_jwt_proof};
 use mdoc::openid4vci::token::{PreAuthorizedTokenRequest, TokenResponse};
 use zeroize::Zeroizing;
@@ -104,7 +105,7 @@ impl Wallet {
             configuration_id: String::new(),
             aliases: Vec::new(),
         };
-        match parse_offer_uri(offer_uri)? {
+        match parse_offer_uri_with(offer_uri, session.url_policy())? {
             OfferSource::Value(offer) => session.take_offer(offer)?,
             OfferSource::Reference(url) => session.state = State::FetchOffer(url),
         }
@@ -113,6 +114,11 @@ impl Wallet {
 }
 
 impl IssuanceSession {
+    /// Which URLs this session may use (`https://` unless the test switch is on).
+    fn url_policy(&self) -> UrlPolicy {
+        UrlPolicy::from_switch(self.options.allow_insecure_loopback)
+    }
+
     fn take_offer(&mut self, offer: CredentialOffer) -> Result<(), IssuanceError> {
         if offer.grants.pre_authorized_code.is_none() {
             return Err(IssuanceError::Unsupported(
@@ -335,12 +341,16 @@ impl IssuanceSession {
         match std::mem::replace(&mut self.state, State::Failed) {
             State::FetchOffer(_) => {
                 expect_ok(status)?;
-                self.take_offer(CredentialOffer::from_json(body)?)?;
+                self.take_offer(CredentialOffer::from_json_with(body, self.url_policy())?)?;
             }
             State::FetchIssuerMetadata => {
                 expect_ok(status)?;
                 let offer = self.offer()?.clone();
-                let metadata = CredentialIssuerMetadata::from_json(body, &offer.credential_issuer)?;
+                let metadata = CredentialIssuerMetadata::from_json_with(
+                    body,
+                    &offer.credential_issuer,
+                    self.url_policy(),
+                )?;
                 let (id, configuration) = offer
                     .credential_configuration_ids
                     .iter()
@@ -370,7 +380,8 @@ impl IssuanceSession {
                     .and_then(|s| s.first())
                     .unwrap_or(&issuer.credential_issuer)
                     .clone();
-                let metadata = AuthorizationServerMetadata::from_json(body, &server)?;
+                let metadata =
+                    AuthorizationServerMetadata::from_json_with(body, &server, self.url_policy())?;
                 self.token_endpoint = Some(metadata.token_endpoint);
                 let needs_code = self
                     .offer()?
