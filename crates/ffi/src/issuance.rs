@@ -268,7 +268,7 @@ impl Wallet {
 /// Test only (`test-authority` feature, never in a shipped library): also accept `http://`
 /// offers, metadata and endpoints on exactly `127.0.0.1`, `[::1]` or `localhost`, for an
 /// issuer under test on the same machine.
-#[cfg(all(feature = "test-authority", any()))] // TEMP until the loopback switch lands
+#[cfg(feature = "test-authority")]
 #[uniffi::export]
 impl Wallet {
     /// [`Wallet::start_issuance`] that also accepts an `http://` issuer on a loopback host

@@ -236,7 +236,7 @@ fn calls_out_of_turn_and_garbage_are_typed_errors() {
 }
 
 #[test]
-fn a_plain_http_issuer_is_refused_without_the_test_switch() {
+fn a_plain_http_issuer_is_refused_without_the_test_switch_and_only_loopback_with_it() {
     let s = setup();
     let data = samples::uk_digital_id(&samples::AMELIA, SystemClock.now().date());
     let http = IssuerConfig::new(
@@ -248,7 +248,30 @@ fn a_plain_http_issuer_is_refused_without_the_test_switch() {
     let offer = service.offer(data, None, false).unwrap().uri;
     assert!(matches!(
         s.wallet
-            .start_issuance(offer, options(2, PresentationPolicy::OneTimeUse)),
+            .start_issuance(offer.clone(), options(2, PresentationPolicy::OneTimeUse)),
+        Err(IssuanceError::Message { .. })
+    ));
+
+    // The test-only switch (test-authority feature) takes exactly a loopback issuer over http.
+    let session = s
+        .wallet
+        .start_issuance_insecure_loopback(offer, options(2, PresentationPolicy::OneTimeUse))
+        .unwrap();
+    let IssuanceStep::Send { request } = session.next_step().unwrap() else {
+        panic!("a request expected");
+    };
+    assert_eq!(
+        request.url,
+        "http://127.0.0.1:8080/.well-known/openid-credential-issuer"
+    );
+    let elsewhere = IssuerConfig::new("http://issuer.example", "X", &["uk.gov.digital-id.1"]);
+    let service =
+        CredentialIssuerService::new(elsewhere, s.authority.clone(), Arc::new(SystemClock));
+    let data = samples::uk_digital_id(&samples::AMELIA, SystemClock.now().date());
+    let offer = service.offer(data, None, false).unwrap().uri;
+    assert!(matches!(
+        s.wallet
+            .start_issuance_insecure_loopback(offer, options(2, PresentationPolicy::OneTimeUse)),
         Err(IssuanceError::Message { .. })
     ));
 }
