@@ -31,6 +31,8 @@ pub use nfc::{NfcEngagement, NfcEngagementState, VerifierNfcEngagement};
 pub use reader::{Verifier, VerifierDcapiRequest, VerifierOpenId4VpRequest, VerifierSession};
 pub use secure_area::{SecureArea, software_secure_area};
 pub use status::{CredentialState, CredentialStatus, PendingVerification, StatusError};
+#[cfg(feature = "test-authority")]
+pub use status::status_list_index;
 
 uniffi::setup_scaffolding!();
 

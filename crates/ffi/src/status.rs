@@ -168,3 +168,22 @@ impl PendingVerification {
         VerificationReport::from(&report)
     }
 }
+
+/// Test only (`test-authority` feature): the status-list index in the MSO of `issuer_signed`
+/// (CBOR IssuerSigned bytes, as an issuer returned them), or none when it names no status
+/// list. The loopback issuer server revokes a document by any copy's index; a harness reads it
+/// from the credential response its HTTP client carried. Does not verify the credential.
+#[cfg(feature = "test-authority")]
+#[uniffi::export]
+pub fn status_list_index(
+    issuer_signed: Vec<u8>,
+) -> Result<Option<u64>, crate::error::CitizenWalletError> {
+    use crate::error::CitizenWalletError;
+    let issuer_signed: mdoc::definitions::IssuerSigned =
+        mdoc::limits::ISSUER_SIGNED
+            .decode(&issuer_signed)
+            .map_err(CitizenWalletError::invalid)?;
+    let reference =
+        mdoc::status::status_reference(&issuer_signed).map_err(CitizenWalletError::invalid)?;
+    Ok(reference.and_then(|r| r.status_list).map(|l| l.idx))
+}

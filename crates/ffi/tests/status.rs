@@ -78,6 +78,7 @@ impl Setup {
                 },
             )
             .unwrap();
+        assert_eq!(status_list_index(issued.bytes.clone()).unwrap(), Some(idx));
         self.wallet.accept(pending, issued.bytes).unwrap();
         idx
     }
@@ -221,4 +222,19 @@ fn undetermined_status_fails_the_check_and_bad_tokens_record_nothing() {
         Err(StatusError::TokenRefused { .. })
     ));
     assert_eq!(s.wallet.credentials()[0].status, None);
+}
+
+#[test]
+fn status_list_index_reads_the_mso_and_refuses_garbage() {
+    let authority = TestAuthority::new("UK Digital Identity".into(), "GB".into()).unwrap();
+    let s = setup();
+    let pending = s.wallet.prepare("uk.gov.digital-id.1".into()).unwrap();
+    let plain = authority
+        .issue(SampleDocument::UkDigitalIdAmelia, pending.device_key)
+        .unwrap();
+    assert_eq!(status_list_index(plain).unwrap(), None);
+    assert!(matches!(
+        status_list_index(b"\xa0garbage".to_vec()),
+        Err(CitizenWalletError::InvalidInput { .. })
+    ));
 }

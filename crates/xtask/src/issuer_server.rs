@@ -36,7 +36,7 @@ impl IssuerServer {
         cargo(&["build", "-p", "citizen-wallet-issuer-server"])?;
         let binary = target_dir().join("debug/citizen-wallet-issuer-server");
         let mut child = Command::new(&binary)
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--port", "0"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -85,7 +85,7 @@ mod tests {
     #[test]
     fn finds_the_loopback_url() {
         assert_eq!(
-            loopback_url("listening on http://127.0.0.1:41234/ (Ctrl-C stops)"),
+            loopback_url("base_url: http://127.0.0.1:41234"),
             Some("http://127.0.0.1:41234".to_owned())
         );
         assert_eq!(
