@@ -198,3 +198,126 @@ pub fn render_consent(consent: &ConsentRequest) -> String {
 pub fn label(doc_type: &str, namespace: &str, identifier: &str) -> String {
     mdoc::registry::label(doc_type, namespace, identifier)
 }
+
+/// The app's side of issuance over real HTTP: a loopback issuer server started in-process,
+/// driven with the small `std::net` client of `issuer_server::client`.
+pub mod http {
+    use std::sync::Arc;
+
+    use issuer_server::client;
+    use issuer_server::{RunningServer, ServerConfig};
+    use mdoc::clock::FixedClock;
+    use mdoc::definitions::DeviceResponse;
+    use mdoc::openid4vci::http::{HttpRequest, HttpResponse};
+    use mdoc::time::Timestamp;
+    use verifier::VerificationReport;
+    use verifier::status::{CredentialStatus, Fetched, StatusChecker};
+    use wallet::Wallet;
+    use wallet::issuance::{IssuanceOptions, IssuanceStep};
+    use wallet::store::CredentialSummary;
+
+    use super::{Error, World};
+
+    /// Starts the issuer server on 127.0.0.1 (ephemeral port), signing with the world's
+    /// issuer at the world's time, so the wallet trusts what it issues.
+    pub fn start_server(world: &World) -> Result<RunningServer, Error> {
+        let config = ServerConfig::new(world.issuer.clone(), Arc::new(FixedClock(world.now)));
+        Ok(issuer_server::start(config)?)
+    }
+
+    /// `POST /admin/offer` for sample citizen `name`: the offer URI and the tx_code.
+    pub fn admin_offer(base_url: &str, name: &str) -> Result<(String, String), Error> {
+        let request = HttpRequest::post(
+            &format!("{base_url}/admin/offer"),
+            "text/plain",
+            name.as_bytes().to_vec(),
+        );
+        let response = client::send(&request)?;
+        if response.status != 200 {
+            return Err(format!("admin/offer answered {}", response.status).into());
+        }
+        let json: serde_json::Value = serde_json::from_slice(&response.body)?;
+        let field = |name: &str| {
+            json.get(name)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("admin/offer: no {name}"))
+        };
+        Ok((field("offer_uri")?, field("tx_code")?))
+    }
+
+    /// An admin status action (`revoke`, `suspend`, `reinstate`) on the document holding
+    /// status index `index`; returns the HTTP status.
+    pub fn admin_status(base_url: &str, action: &str, index: u64) -> Result<u16, Error> {
+        let request = HttpRequest::post(
+            &format!("{base_url}/admin/{action}"),
+            "application/json",
+            format!("{{\"index\":{index}}}").into_bytes(),
+        );
+        Ok(client::send(&request)?.status)
+    }
+
+    /// Drives a whole issuance over HTTP: every request the wallet core builds is sent, every
+    /// response handed back; `observe` sees each exchange. Returns the stored batch and the
+    /// number of HTTP exchanges.
+    pub fn issue(
+        wallet: &Wallet,
+        offer_uri: &str,
+        tx_code: &str,
+        options: IssuanceOptions,
+        observe: &mut dyn FnMut(&HttpRequest, &HttpResponse),
+    ) -> Result<(CredentialSummary, usize), Error> {
+        let mut session = wallet.start_issuance(offer_uri, options)?;
+        let mut exchanges = 0;
+        loop {
+            match session.next_step()? {
+                IssuanceStep::Send(request) => {
+                    let response = client::send(&request)?;
+                    observe(&request, &response);
+                    exchanges += 1;
+                    session.handle_response(response.status, &response.headers, &response.body)?;
+                }
+                IssuanceStep::NeedTxCode(_) => session.provide_tx_code(tx_code)?,
+                IssuanceStep::Wait { interval } => {
+                    std::thread::sleep(std::time::Duration::from_secs(interval.min(1)))
+                }
+                IssuanceStep::Done(summary) => return Ok((summary, exchanges)),
+            }
+        }
+    }
+
+    /// The verifier backend's status check over HTTP: fetches every list `response` names
+    /// (a failed fetch is reported as such), then adds "Credential not revoked" to `report`.
+    /// Returns the URIs fetched and each document's status.
+    pub fn check_status(
+        checker: &mut StatusChecker,
+        response: &DeviceResponse,
+        report: &mut VerificationReport,
+        now: Timestamp,
+    ) -> (Vec<String>, Vec<Option<CredentialStatus>>) {
+        let uris = checker.uris_to_fetch(response, now);
+        for uri in &uris {
+            let fetched = match client::send(&HttpRequest::get(uri)) {
+                Ok(r) if r.status == 200 => Fetched::Token(r.body),
+                _ => Fetched::Failed,
+            };
+            let _ = checker.offer(uri, fetched, now);
+        }
+        let statuses = checker.apply(response, report, now);
+        (uris, statuses)
+    }
+
+    /// The wallet's background status refresh over HTTP: fetches each list its credentials
+    /// reference and records the statuses; returns how many credentials were updated.
+    pub fn refresh_wallet_status(wallet: &Wallet) -> Result<usize, Error> {
+        let mut updated = 0;
+        for uri in wallet.status_references() {
+            let response = client::send(&HttpRequest::get(&uri))?;
+            if response.status != 200 {
+                return Err(format!("status list answered {}", response.status).into());
+            }
+            updated += wallet.update_status(&uri, &response.body)?;
+        }
+        Ok(updated)
+    }
+}

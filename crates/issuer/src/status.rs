@@ -219,6 +219,11 @@ impl IdentifierListIssuer {
         }
     }
 
+    /// The list URI (the token's `sub`).
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
     /// Assigns a fresh random 16-byte identifier.
     pub fn assign(&mut self) -> IdentifierListRef {
         loop {

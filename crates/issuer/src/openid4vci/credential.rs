@@ -59,12 +59,26 @@ impl CredentialIssuerService {
         now: Timestamp,
     ) -> Result<Vec<String>, HttpResponse> {
         let validity = ValidityWindow::starting(now, self.config.validity_days);
+        let statuses = match &self.status {
+            Some(status) => match status.assign(keys.len()) {
+                Ok(references) => references.into_iter().map(Some).collect(),
+                Err(_) => return Err(error(500, "server_error")),
+            },
+            None => vec![None; keys.len()],
+        };
         keys.iter()
-            .map(|key| {
-                self.authority
-                    .issue(data, &CoseKey::new(*key), &validity)
-                    .map(|issued| encode_mdoc_credential(&issued.bytes))
-                    .map_err(|_| error(500, "server_error"))
+            .zip(statuses)
+            .map(|(key, status)| {
+                let device_key = CoseKey::new(*key);
+                match status {
+                    Some(status) => {
+                        self.authority
+                            .issue_with_status(data, &device_key, &validity, &status)
+                    }
+                    None => self.authority.issue(data, &device_key, &validity),
+                }
+                .map(|issued| encode_mdoc_credential(&issued.bytes))
+                .map_err(|_| error(500, "server_error"))
             })
             .collect()
     }

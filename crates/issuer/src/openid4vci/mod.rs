@@ -16,10 +16,12 @@
 //!
 //! Every copy of a batch is a separate [`issue_credential`](crate::issue_credential) call: a
 //! fresh MSO, fresh salts, random digest IDs, bound to that proof's device key. Time comes from
-//! the injected [`Clock`].
+//! the injected [`Clock`]. With [`CredentialIssuerService::with_status`] every copy also gets
+//! its own status-list index (and identifier) in its MSO, see [`status`].
 
 mod credential;
 mod state;
+pub mod status;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -87,6 +89,7 @@ pub struct CredentialIssuerService {
     authority: TestIssuer,
     clock: Arc<dyn Clock>,
     state: Mutex<IssuerState>,
+    status: Option<Arc<status::IssuerStatus>>,
 }
 
 impl std::fmt::Debug for CredentialIssuerService {
@@ -130,7 +133,20 @@ impl CredentialIssuerService {
             authority,
             clock,
             state: Mutex::new(IssuerState::default()),
+            status: None,
         }
+    }
+
+    /// Puts a `status` entry in every MSO issued from now on, one index per copy, from
+    /// `status` (see [`status::IssuerStatus`]).
+    pub fn with_status(mut self, status: Arc<status::IssuerStatus>) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// The status lists, when issuing with status.
+    pub fn status(&self) -> Option<&Arc<status::IssuerStatus>> {
+        self.status.as_ref()
     }
 
     /// The configuration.
