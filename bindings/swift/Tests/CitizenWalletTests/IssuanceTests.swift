@@ -10,19 +10,24 @@ import XCTest
 enum Http {
     struct Failure: Error { let reason: String }
 
+    /// The completion handler's result, handed across threads (read after the semaphore).
+    final class Outcome: @unchecked Sendable {
+        var result: Result<(HTTPURLResponse, Data), Error> = .failure(Failure(reason: "no answer"))
+    }
+
     static func exchange(_ request: URLRequest) throws -> (HTTPURLResponse, Data) {
         let done = DispatchSemaphore(value: 0)
-        var result: Result<(HTTPURLResponse, Data), Error> = .failure(Failure(reason: "no answer"))
+        let outcome = Outcome()
         URLSession.shared.dataTask(with: request) { data, response, error in
             if let error = error {
-                result = .failure(error)
+                outcome.result = .failure(error)
             } else if let response = response as? HTTPURLResponse {
-                result = .success((response, data ?? Data()))
+                outcome.result = .success((response, data ?? Data()))
             }
             done.signal()
         }.resume()
         done.wait()
-        return try result.get()
+        return try outcome.result.get()
     }
 
     static func get(_ url: String) throws -> Data {
