@@ -30,9 +30,9 @@ pub use issuance::{
 pub use nfc::{NfcEngagement, NfcEngagementState, VerifierNfcEngagement};
 pub use reader::{Verifier, VerifierDcapiRequest, VerifierOpenId4VpRequest, VerifierSession};
 pub use secure_area::{SecureArea, software_secure_area};
-pub use status::{CredentialState, CredentialStatus, PendingVerification, StatusError};
 #[cfg(feature = "test-authority")]
 pub use status::status_list_index;
+pub use status::{CredentialState, CredentialStatus, PendingVerification, StatusError};
 
 uniffi::setup_scaffolding!();
 

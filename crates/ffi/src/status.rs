@@ -179,10 +179,9 @@ pub fn status_list_index(
     issuer_signed: Vec<u8>,
 ) -> Result<Option<u64>, crate::error::CitizenWalletError> {
     use crate::error::CitizenWalletError;
-    let issuer_signed: mdoc::definitions::IssuerSigned =
-        mdoc::limits::ISSUER_SIGNED
-            .decode(&issuer_signed)
-            .map_err(CitizenWalletError::invalid)?;
+    let issuer_signed: mdoc::definitions::IssuerSigned = mdoc::limits::ISSUER_SIGNED
+        .decode(&issuer_signed)
+        .map_err(CitizenWalletError::invalid)?;
     let reference =
         mdoc::status::status_reference(&issuer_signed).map_err(CitizenWalletError::invalid)?;
     Ok(reference.and_then(|r| r.status_list).map(|l| l.idx))
