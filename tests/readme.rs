@@ -49,5 +49,5 @@ fn readme_snippets_match_the_harness_code() {
         checked += 1;
         rest = &after[code_end..];
     }
-    assert_eq!(checked, 3);
+    assert_eq!(checked, 8);
 }

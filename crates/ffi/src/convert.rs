@@ -119,6 +119,14 @@ pub struct CredentialSummary {
     pub valid_from: i64,
     /// End of validity, seconds since the UNIX epoch.
     pub valid_until: i64,
+    /// How many copies are left (a batch of single-use copies shrinks with each presentation).
+    pub copies_left: u32,
+    /// How copies are used.
+    pub policy: crate::issuance::PresentationPolicy,
+    /// Few copies are left: ask the issuer for more.
+    pub refresh_needed: bool,
+    /// The last status check, if any (`Wallet.updateStatus`).
+    pub status: Option<crate::status::CredentialStatus>,
 }
 
 impl From<wallet::store::CredentialSummary> for CredentialSummary {
@@ -130,6 +138,10 @@ impl From<wallet::store::CredentialSummary> for CredentialSummary {
             display_name: s.display_name,
             valid_from: s.valid_from.unix_seconds(),
             valid_until: s.valid_until.unix_seconds(),
+            copies_left: u32::try_from(s.copies_left).unwrap_or(u32::MAX),
+            policy: s.policy.into(),
+            refresh_needed: s.refresh_needed,
+            status: s.status.map(Into::into),
         }
     }
 }

@@ -14,9 +14,11 @@ mod error;
 mod history;
 mod holder;
 mod i18n;
+mod issuance;
 mod nfc;
 mod reader;
 mod secure_area;
+mod status;
 
 #[cfg(feature = "test-authority")]
 pub use authority::{ReaderCredential, SampleDocument, TestAuthority, TestTrustLists};
@@ -25,9 +27,16 @@ pub use error::{CitizenWalletError, SecureAreaError};
 pub use history::{HistoryDocument, HistoryEntry, HistoryPage};
 pub use holder::{DcapiSession, OpenId4VpSession, PresentationSession, Wallet};
 pub use i18n::AccessibleConsent;
+pub use issuance::{
+    HttpHeader, HttpRequest, IssuanceError, IssuanceOptions, IssuanceSession, IssuanceStep,
+    PresentationPolicy,
+};
 pub use nfc::{NfcEngagement, NfcEngagementState, VerifierNfcEngagement};
 pub use reader::{Verifier, VerifierDcapiRequest, VerifierOpenId4VpRequest, VerifierSession};
 pub use secure_area::{SecureArea, software_secure_area};
+#[cfg(feature = "test-authority")]
+pub use status::status_list_index;
+pub use status::{CredentialState, CredentialStatus, PendingVerification, StatusError};
 
 uniffi::setup_scaffolding!();
 

@@ -147,6 +147,7 @@ impl VerifierNfcEngagement {
                     inner: Mutex::new(*session),
                     issuer_anchors: self.verifier.issuer_anchors.clone(),
                     reader_key: self.verifier.reader_key.clone(),
+                    status: Arc::clone(&self.verifier.status),
                 }));
                 Ok(None)
             }

@@ -10,12 +10,17 @@ use verifier::openid4vp::OpenId4VpRequest;
 
 use crate::convert::{DocumentRequest, VerificationReport, anchors};
 use crate::error::CitizenWalletError;
+use crate::status::PendingVerification;
+
+/// One status checker per verifier: lists verified once are reused by every session.
+type SharedChecker = Arc<Mutex<verifier::status::StatusChecker>>;
 
 /// A verifier (reader): trusted issuers and, optionally, the reader key that identifies it.
 #[derive(uniffi::Object)]
 pub struct Verifier {
     pub(crate) issuer_anchors: TrustAnchors,
     pub(crate) reader_key: Option<verifier::ReaderKey>,
+    pub(crate) status: SharedChecker,
 }
 
 #[uniffi::export]
@@ -47,9 +52,17 @@ impl Verifier {
                 ));
             }
         };
+        let issuer_anchors = anchors(&issuer_anchors_pem)?;
+        // Status signers chain to the issuers' IACAs; an undetermined status fails the check.
+        let status = Arc::new(Mutex::new(verifier::status::StatusChecker::new(
+            issuer_anchors.clone(),
+            verifier::status::StatusPolicy::default(),
+            verifier::status::DEFAULT_CACHE_CAPACITY,
+        )));
         Ok(Arc::new(Verifier {
-            issuer_anchors: anchors(&issuer_anchors_pem)?,
+            issuer_anchors,
             reader_key,
+            status,
         }))
     }
 
@@ -130,6 +143,7 @@ impl Verifier {
             inner: Mutex::new(verifier::ReaderSession::from_qr_uri(&qr_uri)?),
             issuer_anchors: self.issuer_anchors.clone(),
             reader_key: self.reader_key.clone(),
+            status: Arc::clone(&self.status),
         }))
     }
 }
@@ -215,6 +229,7 @@ pub struct VerifierSession {
     pub(crate) inner: Mutex<verifier::ReaderSession>,
     pub(crate) issuer_anchors: TrustAnchors,
     pub(crate) reader_key: Option<verifier::ReaderKey>,
+    pub(crate) status: SharedChecker,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -229,14 +244,33 @@ impl VerifierSession {
         Ok(lock(&self.inner).establish(&requests, self.reader_key.as_ref())?)
     }
 
-    /// Decrypts and fully verifies the wallet's answer (at the current time).
+    /// Decrypts and fully verifies the wallet's answer (at the current time), with the
+    /// status of each document from the lists this verifier already holds: a document naming a
+    /// status list not fetched yet fails "Credential not revoked" as undetermined. To fetch
+    /// the lists first, use `receiveResponse`.
     pub fn handle_response(
         &self,
         message: Vec<u8>,
     ) -> Result<VerificationReport, CitizenWalletError> {
-        let report =
-            lock(&self.inner).handle_response(&message, &self.issuer_anchors, SystemClock.now())?;
-        Ok(VerificationReport::from(&report))
+        Ok(self.receive_response(message)?.finish())
+    }
+
+    /// Decrypts and fully verifies the wallet's answer (at the current time); the report is
+    /// final once the status lists the result asks for were offered (`finish()`).
+    pub fn receive_response(
+        &self,
+        message: Vec<u8>,
+    ) -> Result<Arc<PendingVerification>, CitizenWalletError> {
+        let (response, report) = lock(&self.inner).receive_response(
+            &message,
+            &self.issuer_anchors,
+            SystemClock.now(),
+        )?;
+        Ok(PendingVerification::new(
+            Some(response),
+            report,
+            Arc::clone(&self.status),
+        ))
     }
 
     /// Ends the session; returns the bytes to send.

@@ -239,12 +239,21 @@ impl ReaderSession {
         issuer_anchors: &TrustAnchors,
         now: Timestamp,
     ) -> Result<VerificationReport, VerifierError> {
+        Ok(self.receive_response(message, issuer_anchors, now)?.1)
+    }
+
+    /// [`Self::handle_response`] that also gives the decoded DeviceResponse, for the checks
+    /// that need it after verification (status: [`crate::status::StatusChecker`]).
+    pub fn receive_response(
+        &mut self,
+        message: &[u8],
+        issuer_anchors: &TrustAnchors,
+        now: Timestamp,
+    ) -> Result<(DeviceResponse, VerificationReport), VerifierError> {
         let plaintext = self.decrypt_response(message)?;
         let response: DeviceResponse = mdoc::limits::DEVICE_RESPONSE.decode(&plaintext)?;
-        Ok(verify_response(
-            &response,
-            &self.context(issuer_anchors, now),
-        ))
+        let report = verify_response(&response, &self.context(issuer_anchors, now));
+        Ok((response, report))
     }
 
     /// The context responses of this session are verified in.

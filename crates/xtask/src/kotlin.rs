@@ -96,7 +96,8 @@ pub fn bench(generated: &Generated) -> Result<Vec<String>, String> {
     Ok(lines)
 }
 
-pub fn run(generated: &Generated) -> Result<Tally, String> {
+/// Runs the Kotlin tests; `issuer_url` is the loopback issuer server they issue from.
+pub fn run(generated: &Generated, issuer_url: &str) -> Result<Tally, String> {
     let classpath = classpath()?;
     let files = sources(&root().join("bindings/kotlin/src/test/kotlin/org/citizenwallet"))?;
     let test_classes: Vec<String> = files
@@ -114,6 +115,7 @@ pub fn run(generated: &Generated) -> Result<Tally, String> {
             &classes,
             "org.citizenwallet.TestRunnerKt",
         )
+        .env(crate::issuer_server::URL_VAR, issuer_url)
         .args(&test_classes),
         "Kotlin tests on the JVM",
     )?;

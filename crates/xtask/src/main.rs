@@ -8,6 +8,8 @@
 //! * `fuzz [--seconds N] [TARGET...]`: the cargo-fuzz targets (the test command smokes each
 //!   for 2 seconds).
 //! * `interop`: the differential interop suite alone (`tests/interop_peers.rs`, pinned peers).
+//! * `harness [--skip-kotlin] [--skip-swift]`: the bindings and the Kotlin and Swift harnesses
+//!   alone, the last stage of `test` (with the loopback issuer server they issue from).
 //! * `bindings`: build the cdylib and generate Kotlin and Swift into `target/bindings/`.
 //! * `size`: build the cdylib with the mobile release profile, report its stripped size and
 //!   largest contributors, and fail above the recorded budget.
@@ -19,6 +21,7 @@
 mod bindings;
 mod fuzz;
 mod interop;
+mod issuer_server;
 mod kotlin;
 mod provision;
 mod run;
@@ -39,6 +42,8 @@ commands:
                                         then verification side by side with isomdl
   fuzz [--seconds N] [TARGET...]        every fuzz target for N seconds (default 60)
   interop                               the differential interop suite alone (pinned peers)
+  harness [--skip-kotlin] [--skip-swift] the bindings and the Kotlin and Swift harnesses alone
+                                        (with the loopback issuer server)
 ";
 
 fn fuzz_command(flags: &[&str]) -> Result<(), String> {
@@ -64,6 +69,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&flags),
         Some("bindings") => bindings::generate().map(|_| ()),
+        Some("harness") => harness_command(&flags),
         Some("size") => size::report().map(|_| ()),
         Some("fuzz") => fuzz_command(&flags),
         Some("bench") => bench(),
@@ -141,14 +147,63 @@ fn ffi_bench_line(line: &str) -> Option<(&str, f64)> {
 /// The opt-in features the tests need: the FFI flow tests provision through the test authority.
 const TEST_FEATURES: &str = "citizen-wallet-ffi/test-authority";
 
-fn test(flags: &[&str]) -> Result<(), String> {
+/// The bindings, the loopback issuer server, then the Kotlin and Swift harnesses (the server
+/// is stopped when this returns).
+fn harnesses(
+    skip_kotlin: bool,
+    skip_swift: bool,
+    lap: &mut dyn FnMut(&str),
+) -> Result<Tally, String> {
+    let mut total = Tally::default();
+    let generated = bindings::generate()?;
+    let server = issuer_server::IssuerServer::start()?;
+    if skip_kotlin {
+        println!("xtask: WARNING: Kotlin harness SKIPPED on request (--skip-kotlin)");
+    } else {
+        let kotlin = kotlin::run(&generated, &server.url)?;
+        println!("kotlin: {} passed, {} failed", kotlin.passed, kotlin.failed);
+        total = total.plus(kotlin);
+    }
+    lap("bindings and Kotlin harness");
+    if skip_swift {
+        println!("xtask: WARNING: Swift harness SKIPPED on request (--skip-swift)");
+    } else {
+        let swift = swift::run(&generated, &server.url)?;
+        println!("swift: {} passed, {} failed", swift.passed, swift.failed);
+        total = total.plus(swift);
+    }
+    lap("Swift harness");
+    drop(server);
+    Ok(total)
+}
+
+fn skip_flags(flags: &[&str]) -> Result<(bool, bool), String> {
     for flag in flags {
         if !["--skip-kotlin", "--skip-swift"].contains(flag) {
             return Err(format!("unknown flag {flag}\n\n{USAGE}"));
         }
     }
-    let skip_kotlin = flags.contains(&"--skip-kotlin");
-    let skip_swift = flags.contains(&"--skip-swift");
+    Ok((
+        flags.contains(&"--skip-kotlin"),
+        flags.contains(&"--skip-swift"),
+    ))
+}
+
+fn harness_command(flags: &[&str]) -> Result<(), String> {
+    let (skip_kotlin, skip_swift) = skip_flags(flags)?;
+    let started = std::time::Instant::now();
+    let total = harnesses(skip_kotlin, skip_swift, &mut |stage| {
+        println!("xtask: {stage} done at {} s", started.elapsed().as_secs());
+    })?;
+    println!("harness: {} passed, {} failed", total.passed, total.failed);
+    if total.failed > 0 || total.passed == 0 {
+        return Err("tests failed".to_owned());
+    }
+    Ok(())
+}
+
+fn test(flags: &[&str]) -> Result<(), String> {
+    let (skip_kotlin, skip_swift) = skip_flags(flags)?;
     // Each stage's wall time, so the 30-minute CI limit can be watched stage by stage.
     let started = std::time::Instant::now();
     let mut lap_start = started;
@@ -206,23 +261,7 @@ fn test(flags: &[&str]) -> Result<(), String> {
     println!("size: {size} bytes stripped, within the budget");
     lap("size check");
 
-    let generated = bindings::generate()?;
-    if skip_kotlin {
-        println!("xtask: WARNING: Kotlin harness SKIPPED on request (--skip-kotlin)");
-    } else {
-        let kotlin = kotlin::run(&generated)?;
-        println!("kotlin: {} passed, {} failed", kotlin.passed, kotlin.failed);
-        total = total.plus(kotlin);
-    }
-    lap("bindings and Kotlin harness");
-    if skip_swift {
-        println!("xtask: WARNING: Swift harness SKIPPED on request (--skip-swift)");
-    } else {
-        let swift = swift::run(&generated)?;
-        println!("swift: {} passed, {} failed", swift.passed, swift.failed);
-        total = total.plus(swift);
-    }
-    lap("Swift harness");
+    total = total.plus(harnesses(skip_kotlin, skip_swift, &mut lap)?);
     println!("all: {} passed, {} failed", total.passed, total.failed);
     if total.failed > 0 || total.passed == 0 {
         return Err("tests failed".to_owned());

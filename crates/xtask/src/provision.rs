@@ -150,6 +150,36 @@ fn debian_mirror() -> Result<String, String> {
     Err("no Debian mirror found in /etc/apt/sources.list*; the Swift chroot needs one".to_owned())
 }
 
+/// FoundationNetworking (URLSession on Linux, which the Swift harness's HTTP uses) loads libcurl.
+const LIBCURL: &str = "libcurl4t64";
+
+/// Installs libcurl into a chroot provisioned before the harness needed it.
+fn ensure_libcurl(root: &Path) -> Result<(), String> {
+    if root.join("usr/lib/x86_64-linux-gnu/libcurl.so.4").exists()
+        || root.join("usr/lib/aarch64-linux-gnu/libcurl.so.4").exists()
+    {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err("the Swift chroot lacks libcurl, and installing it needs root".to_owned());
+    }
+    let _proc = ProcMount::new(root)?;
+    status(
+        Command::new("chroot")
+            .arg(root)
+            .args([
+                "apt-get",
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                LIBCURL,
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+        "install libcurl in the Swift chroot",
+    )
+}
+
 /// Mounts /proc in the chroot for the life of the guard.
 pub struct ProcMount(PathBuf);
 
@@ -182,6 +212,7 @@ pub fn swift_chroot() -> Result<PathBuf, String> {
     let root = cache_dir().join("swift-trixie");
     // `usr/bin/swift` is an absolute symlink inside the chroot, so test its real target.
     if root.join("usr/libexec/swift/bin/swift").exists() {
+        ensure_libcurl(&root)?;
         return Ok(root);
     }
     if !is_root() {
@@ -219,6 +250,7 @@ pub fn swift_chroot() -> Result<PathBuf, String> {
                     "swiftlang",
                     "libc6-dev",
                     "libstdc++-14-dev",
+                    LIBCURL,
                 ])
                 .env("DEBIAN_FRONTEND", "noninteractive"),
             "install swiftlang in the chroot",

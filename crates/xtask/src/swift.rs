@@ -18,7 +18,9 @@ fn status_ok(command: &mut Command, what: &str) -> Result<(), String> {
     crate::run::status(command, what)
 }
 
-pub fn run(generated: &Generated) -> Result<Tally, String> {
+/// Runs the Swift tests; `issuer_url` is the loopback issuer server they issue from (the chroot
+/// shares the host's network, so its 127.0.0.1 is the host's).
+pub fn run(generated: &Generated, issuer_url: &str) -> Result<Tally, String> {
     let chroot = provision::swift_chroot()?;
     let build = chroot.join("build");
     let _ = std::fs::remove_dir_all(&build);
@@ -51,11 +53,14 @@ pub fn run(generated: &Generated) -> Result<Tally, String> {
     )?;
     let _proc = ProcMount::new(&chroot)?;
     let (ok, lines) = echoed(
-        Command::new("chroot").arg(&chroot).args([
-            "/bin/sh",
-            "-c",
-            "cd /build/swift && CITIZEN_WALLET_LIB_DIR=/build/lib LD_LIBRARY_PATH=/build/lib swift test 2>&1",
-        ]),
+        Command::new("chroot")
+            .arg(&chroot)
+            .args([
+                "/bin/sh",
+                "-c",
+                "cd /build/swift && CITIZEN_WALLET_LIB_DIR=/build/lib LD_LIBRARY_PATH=/build/lib swift test 2>&1",
+            ])
+            .env(crate::issuer_server::URL_VAR, issuer_url),
         "swift test (XCTest) in the trixie chroot",
     )?;
     let tally = lines
