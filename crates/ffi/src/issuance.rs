@@ -36,7 +36,7 @@ impl From<wallet::store::PresentationPolicy> for PresentationPolicy {
 }
 
 /// What the app wants from an issuance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct IssuanceOptions {
     /// Copies to ask for (capped by the issuer's `batch_size` and the store's maximum).
     #[uniffi(default = 10)]
@@ -46,15 +46,31 @@ pub struct IssuanceOptions {
     /// Below this many copies left the document reports "refresh needed".
     #[uniffi(default = 2)]
     pub refresh_below: u32,
+    /// The wallet's OAuth client id (authorization code grant and refresh); `None`: the
+    /// core's default.
+    #[uniffi(default = None)]
+    pub client_id: Option<String>,
+    /// Where the authorization server sends the browser back (the app's app link / universal
+    /// link); `None`: the core's default.
+    #[uniffi(default = None)]
+    pub redirect_uri: Option<String>,
+    /// The citizen's locale (BCP 47, e.g. `cy-GB`) for the issuer's display name and logo;
+    /// `None`: English.
+    #[uniffi(default = None)]
+    pub locale: Option<String>,
 }
 
 impl From<IssuanceOptions> for wallet::issuance::IssuanceOptions {
     fn from(o: IssuanceOptions) -> Self {
+        let defaults = wallet::issuance::IssuanceOptions::default();
         wallet::issuance::IssuanceOptions {
             batch_size: usize::try_from(o.batch_size).unwrap_or(usize::MAX),
             policy: o.policy.into(),
             refresh_below: o.refresh_below,
-            ..wallet::issuance::IssuanceOptions::default()
+            client_id: o.client_id.unwrap_or(defaults.client_id.clone()),
+            redirect_uri: o.redirect_uri.unwrap_or(defaults.redirect_uri.clone()),
+            locale: o.locale.unwrap_or(defaults.locale.clone()),
+            ..defaults
         }
     }
 }
@@ -110,6 +126,13 @@ pub enum IssuanceStep {
         /// The code's length, if the issuer says.
         length: Option<u32>,
     },
+    /// Authorization code grant: open `url` in the browser (a Custom Tab /
+    /// ASWebAuthenticationSession); when the authorization server sends the browser back to
+    /// the app's redirect URI, pass that whole URL to `provideRedirect`.
+    OpenBrowser {
+        /// The authorization URL.
+        url: String,
+    },
     /// The issuer deferred issuance: wait this many seconds, then call `nextStep` again.
     Wait {
         /// Seconds to wait.
@@ -122,27 +145,32 @@ pub enum IssuanceStep {
     },
 }
 
+fn http_request(r: mdoc::openid4vci::http::HttpRequest) -> HttpRequest {
+    HttpRequest {
+        method: r.method,
+        url: r.url,
+        headers: r
+            .headers
+            .into_iter()
+            .map(|(name, value)| HttpHeader { name, value })
+            .collect(),
+        body: r.body,
+    }
+}
+
 impl From<wallet::issuance::IssuanceStep> for IssuanceStep {
     fn from(step: wallet::issuance::IssuanceStep) -> Self {
         use wallet::issuance::IssuanceStep as S;
         match step {
             S::Send(r) => IssuanceStep::Send {
-                request: HttpRequest {
-                    method: r.method,
-                    url: r.url,
-                    headers: r
-                        .headers
-                        .into_iter()
-                        .map(|(name, value)| HttpHeader { name, value })
-                        .collect(),
-                    body: r.body,
-                },
+                request: http_request(r),
             },
             S::NeedTxCode(tx) => IssuanceStep::NeedTxCode {
                 description: tx.description,
                 input_mode: tx.input_mode,
                 length: tx.length,
             },
+            S::OpenBrowser { url } => IssuanceStep::OpenBrowser { url },
             S::Wait { interval } => IssuanceStep::Wait { seconds: interval },
             S::Done(summary) => IssuanceStep::Done {
                 credential: summary.into(),
@@ -195,6 +223,16 @@ pub enum IssuanceError {
         /// What failed.
         reason: String,
     },
+    /// The authorization server sent the browser back with an error (e.g. `access_denied`
+    /// when the citizen declined).
+    #[error("authorization refused: {error}")]
+    AuthorizationDenied {
+        /// The OAuth error code.
+        error: String,
+    },
+    /// The redirect's `state` is not the one this session sent (a forged or stale redirect).
+    #[error("the redirect does not belong to this issuance")]
+    StateMismatch,
     /// The call does not fit the session's state (the session goes on).
     #[error("not allowed in the issuance's current state")]
     WrongState,
@@ -221,6 +259,8 @@ impl From<wallet::issuance::IssuanceError> for IssuanceError {
             E::CredentialRefused(w) => IssuanceError::CredentialRefused {
                 reason: w.to_string(),
             },
+            E::AuthorizationDenied { error } => IssuanceError::AuthorizationDenied { error },
+            E::StateMismatch => IssuanceError::StateMismatch,
             E::WrongState => IssuanceError::WrongState,
             E::Failed => IssuanceError::Failed,
             _ => IssuanceError::Wallet { reason },
@@ -255,13 +295,28 @@ impl IssuanceSession {
 #[uniffi::export]
 impl Wallet {
     /// Starts an issuance from an `openid-credential-offer://` URI (the QR code or link the
-    /// issuer gave; by value or by reference). Pre-authorized code grant.
+    /// issuer gave; by value or by reference): the pre-authorized code grant when the offer
+    /// has one, else the authorization code grant (PAR, PKCE, the browser step).
     pub fn start_issuance(
         &self,
         offer: String,
         options: IssuanceOptions,
     ) -> Result<Arc<IssuanceSession>, IssuanceError> {
         IssuanceSession::start(self, &offer, options.into())
+    }
+
+    /// Starts a refresh of stored document `credential_id` (when its summary says refresh
+    /// needed): a new batch with fresh device keys replaces the old copies in one atomic write.
+    /// Refused when the issuer gave the document no refresh token.
+    pub fn start_refresh(
+        &self,
+        credential_id: String,
+        options: IssuanceOptions,
+    ) -> Result<Arc<IssuanceSession>, IssuanceError> {
+        let inner = self.inner.start_refresh(&credential_id, options.into())?;
+        Ok(Arc::new(IssuanceSession {
+            inner: Mutex::new(inner),
+        }))
     }
 }
 
@@ -303,6 +358,18 @@ impl IssuanceSession {
         let headers: Vec<(String, String)> =
             headers.into_iter().map(|h| (h.name, h.value)).collect();
         Ok(lock(&self.inner).handle_response(status, &headers, &body)?)
+    }
+
+    /// The URL the browser was redirected to after `OpenBrowser` (its `state` must match;
+    /// an error redirect is `AuthorizationDenied`). Either way a refusal ends the session.
+    pub fn provide_redirect(&self, redirect_url: String) -> Result<(), IssuanceError> {
+        Ok(lock(&self.inner).provide_redirect(&redirect_url)?)
+    }
+
+    /// After a failed batch: a `credential_failure` notification to send to the issuer (best
+    /// effort; its response needs no handling), if the issuer asked for notifications.
+    pub fn failure_notification(&self) -> Option<HttpRequest> {
+        lock(&self.inner).failure_notification().map(http_request)
     }
 
     /// The transaction code the citizen typed.

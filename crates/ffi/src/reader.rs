@@ -15,6 +15,16 @@ use crate::status::PendingVerification;
 /// One status checker per verifier: lists verified once are reused by every session.
 type SharedChecker = Arc<Mutex<verifier::status::StatusChecker>>;
 
+/// A status checker whose list signers chain to `issuer_anchors` (the issuers' IACAs); an
+/// undetermined status fails the check (the default policy).
+fn status_checker(issuer_anchors: &mdoc::x509::TrustAnchors) -> SharedChecker {
+    Arc::new(Mutex::new(verifier::status::StatusChecker::new(
+        issuer_anchors.clone(),
+        verifier::status::StatusPolicy::default(),
+        verifier::status::DEFAULT_CACHE_CAPACITY,
+    )))
+}
+
 /// A verifier (reader): trusted issuers and, optionally, the reader key that identifies it.
 #[derive(uniffi::Object)]
 pub struct Verifier {
@@ -53,12 +63,7 @@ impl Verifier {
             }
         };
         let issuer_anchors = anchors(&issuer_anchors_pem)?;
-        // Status signers chain to the issuers' IACAs; an undetermined status fails the check.
-        let status = Arc::new(Mutex::new(verifier::status::StatusChecker::new(
-            issuer_anchors.clone(),
-            verifier::status::StatusPolicy::default(),
-            verifier::status::DEFAULT_CACHE_CAPACITY,
-        )));
+        let status = status_checker(&issuer_anchors);
         Ok(Arc::new(Verifier {
             issuer_anchors,
             reader_key,
@@ -85,6 +90,7 @@ impl Verifier {
         )
         .map_err(CitizenWalletError::invalid)?;
         Ok(Arc::new(Verifier {
+            status: status_checker(&issuer_anchors),
             issuer_anchors,
             reader_key: self.reader_key.clone(),
         }))
@@ -142,8 +148,8 @@ impl Verifier {
         Ok(Arc::new(VerifierSession {
             inner: Mutex::new(verifier::ReaderSession::from_qr_uri(&qr_uri)?),
             issuer_anchors: self.issuer_anchors.clone(),
-            reader_key: self.reader_key.clone(),
             status: Arc::clone(&self.status),
+            reader_key: self.reader_key.clone(),
         }))
     }
 }

@@ -102,6 +102,13 @@ impl Setup {
                     assert_eq!(length, Some(6));
                     session.provide_tx_code(tx_code.into())?;
                 }
+                IssuanceStep::OpenBrowser { url } => {
+                    // The browser loads the sign-in page; the citizen signs in and approves.
+                    urls.push(url.clone());
+                    let data = samples::uk_digital_id(&samples::AMELIA, SystemClock.now().date());
+                    let redirect = self.service.approve(&url, data).unwrap();
+                    session.provide_redirect(redirect)?;
+                }
                 IssuanceStep::Wait { .. } => panic!("no deferral was offered"),
                 IssuanceStep::Done { credential } => return Ok((credential, urls)),
             }
@@ -115,6 +122,9 @@ fn options(batch_size: u32, policy: PresentationPolicy) -> IssuanceOptions {
         batch_size,
         policy,
         refresh_below: 2,
+        client_id: None,
+        redirect_uri: None,
+        locale: None,
     }
 }
 
@@ -153,6 +163,7 @@ fn a_batch_is_issued_through_the_exported_session_and_each_copy_presented_once()
             format!("{ISSUER_ID}/token"),
             format!("{ISSUER_ID}/nonce"),
             format!("{ISSUER_ID}/credential"),
+            format!("{ISSUER_ID}/notification"),
         ]
     );
     assert_eq!(summary.doc_type, "uk.gov.digital-id.1");
@@ -274,4 +285,93 @@ fn a_plain_http_issuer_is_refused_without_the_test_switch_and_only_loopback_with
             .start_issuance_insecure_loopback(offer, options(2, PresentationPolicy::OneTimeUse)),
         Err(IssuanceError::Message { .. })
     ));
+}
+
+#[test]
+fn the_authorization_code_grant_runs_through_the_browser_step_and_refresh_brings_new_copies() {
+    let s = setup();
+    let offer = s
+        .service
+        .offer_authorization_code("uk.gov.digital-id.1")
+        .unwrap()
+        .uri;
+    let session = s
+        .wallet
+        .start_issuance(offer, options(3, PresentationPolicy::OneTimeUse))
+        .unwrap();
+    let (summary, urls) = s.drive(&session, TX_CODE).unwrap();
+    assert!(
+        urls.iter().any(|u| u.contains("/authorize?")),
+        "the browser step was taken: {urls:?}"
+    );
+    assert_eq!(summary.copies_left, 3);
+    assert!(present(&s));
+    assert!(present(&s));
+    let refreshed = s
+        .wallet
+        .start_refresh(
+            summary.id.clone(),
+            options(3, PresentationPolicy::OneTimeUse),
+        )
+        .unwrap();
+    let (after, _) = s.drive(&refreshed, TX_CODE).unwrap();
+    assert_eq!(after.copies_left, 3, "a refresh replaces the copies");
+}
+
+#[test]
+fn a_forged_redirect_is_refused_and_ends_the_session() {
+    let s = setup();
+    let offer = s
+        .service
+        .offer_authorization_code("uk.gov.digital-id.1")
+        .unwrap()
+        .uri;
+    let session = s
+        .wallet
+        .start_issuance(offer, options(2, PresentationPolicy::OneTimeUse))
+        .unwrap();
+    let url = loop {
+        match session.next_step().unwrap() {
+            IssuanceStep::Send { request } => {
+                let response = s.service.handle(&mdoc::openid4vci::http::HttpRequest {
+                    method: request.method,
+                    url: request.url,
+                    headers: request
+                        .headers
+                        .into_iter()
+                        .map(|h| (h.name, h.value))
+                        .collect(),
+                    body: request.body,
+                });
+                session
+                    .handle_response(
+                        response.status,
+                        response
+                            .headers
+                            .into_iter()
+                            .map(|(name, value)| HttpHeader { name, value })
+                            .collect(),
+                        response.body,
+                    )
+                    .unwrap();
+            }
+            IssuanceStep::OpenBrowser { url } => break url,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(url.contains("/authorize?"));
+    let forged = format!(
+        "{}?code=stolen&state=not-ours",
+        citizen_wallet_ffi_redirect()
+    );
+    assert!(matches!(
+        session.provide_redirect(forged),
+        Err(IssuanceError::StateMismatch)
+    ));
+    assert!(s.wallet.credentials().is_empty(), "nothing stored");
+}
+
+/// The core's default redirect URI (the FFI passes `None`).
+fn citizen_wallet_ffi_redirect() -> String {
+    wallet::issuance::DEFAULT_REDIRECT_URI.to_owned()
 }

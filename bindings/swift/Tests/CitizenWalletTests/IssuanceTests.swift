@@ -92,6 +92,9 @@ final class IssuanceTests: XCTestCase {
                 try session.handleResponse(status: UInt16(response.statusCode), headers: headers, body: body)
             case .needTxCode:
                 try session.provideTxCode(code: txCode) // what the citizen types
+            case .openBrowser:
+                XCTFail("a pre-authorized offer needs no browser step")
+                throw IssuanceError.WrongState
             case .wait(let seconds):
                 Thread.sleep(forTimeInterval: TimeInterval(seconds))
             case .done(let credential):

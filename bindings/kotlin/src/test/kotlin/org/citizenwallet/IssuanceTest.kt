@@ -11,6 +11,7 @@ import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import kotlin.test.fail
+import kotlin.test.fail
 
 /**
  * Batch issuance over real HTTP (OpenID4VCI, pre-authorized code) from the loopback issuer
@@ -63,6 +64,7 @@ class IssuanceTest {
                     session.handleResponse(response.statusCode().toUShort(), headers, response.body())
                 }
                 is IssuanceStep.NeedTxCode -> session.provideTxCode(askCitizen(step.description))
+                is IssuanceStep.OpenBrowser -> fail("a pre-authorized offer needs no browser step")
                 is IssuanceStep.Wait -> Thread.sleep(step.seconds.toLong() * 1000)
                 is IssuanceStep.Done -> return step.credential
             }
