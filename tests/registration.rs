@@ -528,7 +528,7 @@ fn verdict_of(f: &Fixture, registration: Value) -> (RegistrationStatus, ConsentR
 fn assert_unverified(f: &Fixture, registration: Value, reason_contains: &str) {
     let (status, consent) = verdict_of(f, registration);
     match &status {
-        RegistrationStatus::Unverified { reason } => {
+        RegistrationStatus::Unverified { reason, .. } => {
             assert!(reason.contains(reason_contains), "{reason}")
         }
         other => panic!("shown as {other:?}"),
