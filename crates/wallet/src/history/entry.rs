@@ -510,7 +510,65 @@ pub(crate) fn export_json(entries: &[HistoryEntry]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Trust;
+    use super::{HistoryDocument, RegistrationOutcome, RegistrationRecord, Trust};
+    use crate::registration::{RegistrationStatus, RegistrationVerdict, UnverifiedReason};
+
+    #[test]
+    fn entries_written_before_registrations_still_read() {
+        let old = r#"{"doc_type":"uk.gov.digital-id.1","credential_id":"c1","purpose":"right_to_work","purpose_declared":true,"requested":[],"disclosed":[]}"#;
+        let document: HistoryDocument = serde_json::from_str(old).unwrap();
+        assert_eq!(document.registration, None);
+        // And one without a registration is written as before.
+        assert_eq!(serde_json::to_string(&document).unwrap(), old);
+    }
+
+    #[test]
+    fn registration_records_are_flat_and_carry_only_the_verifiers_registration() {
+        let not_registered = RegistrationVerdict {
+            status: RegistrationStatus::NotRegisteredForPurpose {
+                organisation: "Acme Ltd".to_owned(),
+                identifier: "VATGB-1".to_owned(),
+                registrar: "Registrar".to_owned(),
+                declared: Some("benefits".to_owned()),
+                registered: vec!["right_to_work".to_owned()],
+            },
+            no_entitlement_role: None,
+        };
+        let record = RegistrationRecord::from(&not_registered);
+        assert_eq!(record.status, RegistrationOutcome::NotRegisteredForPurpose);
+        assert_eq!(
+            serde_json::to_value(&record).unwrap(),
+            serde_json::json!({
+                "status": "not_registered_for_purpose",
+                "organisation": "Acme Ltd",
+                "identifier": "VATGB-1",
+                "registrar": "Registrar",
+                "purposes": ["right_to_work"],
+                "declared": "benefits",
+            })
+        );
+        let unverified = RegistrationVerdict {
+            status: RegistrationStatus::Unverified {
+                reason: "registration expired".to_owned(),
+                category: UnverifiedReason::Validity,
+            },
+            no_entitlement_role: None,
+        };
+        let json = r#"{"status":"unverified","reason":"validity"}"#;
+        let record = RegistrationRecord::from(&unverified);
+        assert_eq!(serde_json::to_string(&record).unwrap(), json);
+        assert_eq!(
+            serde_json::from_str::<RegistrationRecord>(json).unwrap(),
+            record
+        );
+        for bad in [
+            r#"{"status":"maybe"}"#,
+            r#"{"status":"unverified","reason":"hacked"}"#,
+            r#"{}"#,
+        ] {
+            assert!(serde_json::from_str::<RegistrationRecord>(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn trust_is_one_flat_object_and_refuses_mismatched_fields() {
