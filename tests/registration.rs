@@ -29,11 +29,11 @@ use mdoc::time::Timestamp;
 use mdoc::x509::TrustAnchors;
 use serde_json::json;
 use wallet::consent::{ConsentDocument, ConsentRequest};
+use wallet::history::RegistrationOutcome;
 use wallet::i18n::{Locale, messages};
 use wallet::keys::WalletKey;
 use wallet::openid4vp::{Channel, OpenId4VpPresentation};
 use wallet::presentation::prepare_request;
-use wallet::history::RegistrationOutcome;
 use wallet::registration::{REQUEST_INFO_KEY, RegistrationStatus, UnverifiedReason};
 use wallet::secure_area::SoftwareSecureArea;
 use wallet::{Wallet, WalletConfig};
@@ -852,7 +852,8 @@ fn over_openid4vp_verifier_info_is_verified_bound_to_the_origin_and_shown() {
 
     let en = messages(Locale::English);
     let cy = messages(Locale::Welsh);
-    let sentence = |locale: &wallet::i18n::Messages, i: usize| locale.history_entry(&page.entries[i]);
+    let sentence =
+        |locale: &wallet::i18n::Messages, i: usize| locale.history_entry(&page.entries[i]);
     let s = sentence(en, 4);
     assert!(
         s.ends_with(
@@ -878,14 +879,17 @@ fn over_openid4vp_verifier_info_is_verified_bound_to_the_origin_and_shown() {
     assert!(!sentence(en, 2).contains("regist"));
     let s = sentence(en, 1);
     assert!(
-        s.ends_with("Acme Ltd was registered as the police, who have no power to demand your digital ID."),
+        s.ends_with(
+            "Acme Ltd was registered as the police, who have no power to demand your digital ID."
+        ),
         "{s}"
     );
     assert!(sentence(cy, 1).contains("fel yr heddlu, sydd heb bŵer i fynnu eich ID digidol."));
     assert!(sentence(en, 0).ends_with("could not be checked: it had been altered."));
     assert!(sentence(cy, 0).ends_with("roedd wedi'i newid."));
 
-    let export: serde_json::Value = serde_json::from_str(&f.wallet.export_history().unwrap()).unwrap();
+    let export: serde_json::Value =
+        serde_json::from_str(&f.wallet.export_history().unwrap()).unwrap();
     let entries = export["entries"].as_array().unwrap();
     assert_eq!(
         entries[4]["documents"][0]["registration"],

@@ -648,3 +648,20 @@ impl From<&wallet::openid4vp::AuthorizationResponse> for OpenId4VpResponse {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mdoc::profiles::FindingKind;
+
+    #[test]
+    fn registration_finding_kinds_have_their_names() {
+        assert_eq!(
+            super::finding_kind(FindingKind::BeyondRegistration),
+            "beyond_registration"
+        );
+        assert_eq!(
+            super::finding_kind(FindingKind::RoleMayNotDemand),
+            "role_may_not_demand"
+        );
+    }
+}

@@ -148,11 +148,7 @@ fn entry(e: &wallet::history::HistoryEntry, locale: Locale) -> HistoryEntry {
         origin: e.party.origin.clone(),
         trust: trust.to_owned(),
         trust_detail,
-        documents: e
-            .documents
-            .iter()
-            .map(|d| document(d, m, &party))
-            .collect(),
+        documents: e.documents.iter().map(|d| document(d, m, &party)).collect(),
         error: e.error.clone(),
         sentence: m.history_entry(e),
     }

@@ -42,8 +42,7 @@ fn localized(consent: &wallet::consent::ConsentRequest, locale: &str) -> Consent
     record.verifier.trust_detail = m.trust(&core.verifier.trust);
     for (document, core) in record.documents.iter_mut().zip(&core.documents) {
         document.purpose_name = core.purpose.map(|p| m.purpose(p));
-        document.registration =
-            document_registration(core, &record.verifier.display_name, m);
+        document.registration = document_registration(core, &record.verifier.display_name, m);
     }
     record
 }

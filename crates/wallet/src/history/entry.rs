@@ -566,7 +566,10 @@ mod tests {
             r#"{"status":"unverified","reason":"hacked"}"#,
             r#"{}"#,
         ] {
-            assert!(serde_json::from_str::<RegistrationRecord>(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<RegistrationRecord>(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 

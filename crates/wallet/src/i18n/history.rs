@@ -48,7 +48,10 @@ impl Messages {
             ),
             RegistrationOutcome::NotRegisteredForPurpose => self.text(
                 "history-not-registered",
-                &[("party", name), ("purpose", purpose(record.declared.as_ref()))],
+                &[
+                    ("party", name),
+                    ("purpose", purpose(record.declared.as_ref())),
+                ],
             ),
             RegistrationOutcome::Unverified => self.text(
                 "history-unverified",

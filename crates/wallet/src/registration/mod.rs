@@ -432,8 +432,8 @@ fn apply(
         }
     }
     let Some(first) = verified.first() else {
-        let (reason, category) = failure
-            .unwrap_or_else(|| ("no registration".to_owned(), UnverifiedReason::Malformed));
+        let (reason, category) =
+            failure.unwrap_or_else(|| ("no registration".to_owned(), UnverifiedReason::Malformed));
         return unverified(document, reason, category);
     };
     // The declared purpose: as the request states it; else the intended use of the only
