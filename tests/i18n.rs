@@ -38,6 +38,7 @@ const ARGS: &[(&str, &str)] = &[
     ("name", "org.example.doc"),
     ("date", "1 May 2026"),
     ("party", "Acme Ltd"),
+    ("registrar", "UK Relying Party Registrar"),
     ("channel", "in person"),
     ("items", "Date of birth"),
     ("day", "1"),

@@ -29,11 +29,12 @@ use mdoc::time::Timestamp;
 use mdoc::x509::TrustAnchors;
 use serde_json::json;
 use wallet::consent::{ConsentDocument, ConsentRequest};
+use wallet::history::RegistrationOutcome;
 use wallet::i18n::{Locale, messages};
 use wallet::keys::WalletKey;
 use wallet::openid4vp::{Channel, OpenId4VpPresentation};
 use wallet::presentation::prepare_request;
-use wallet::registration::{REQUEST_INFO_KEY, RegistrationStatus};
+use wallet::registration::{REQUEST_INFO_KEY, RegistrationStatus, UnverifiedReason};
 use wallet::secure_area::SoftwareSecureArea;
 use wallet::{Wallet, WalletConfig};
 
@@ -528,7 +529,7 @@ fn verdict_of(f: &Fixture, registration: Value) -> (RegistrationStatus, ConsentR
 fn assert_unverified(f: &Fixture, registration: Value, reason_contains: &str) {
     let (status, consent) = verdict_of(f, registration);
     match &status {
-        RegistrationStatus::Unverified { reason } => {
+        RegistrationStatus::Unverified { reason, .. } => {
             assert!(reason.contains(reason_contains), "{reason}")
         }
         other => panic!("shown as {other:?}"),
@@ -807,6 +808,112 @@ fn over_openid4vp_verifier_info_is_verified_bound_to_the_origin_and_shown() {
         RegistrationStatus::Unverified { .. }
     ));
     presentation.cancel();
+
+    // The history records each verdict as shown (newest first), in sentences in English and
+    // Welsh and in the export: the verifier's registered name and purposes, nothing of the
+    // citizen's.
+    let page = f
+        .wallet
+        .history(&wallet::history::HistoryFilter::default(), 0, 50)
+        .unwrap();
+    // The oldest entry is the issuance of the fixture's credential, with no registration.
+    assert_eq!(page.entries.len(), 6);
+    assert_eq!(page.entries[5].channel, wallet::history::Channel::Issuance);
+    assert_eq!(page.entries[5].documents[0].registration, None);
+    let records: Vec<_> = page.entries[..5]
+        .iter()
+        .map(|e| e.documents[0].registration.clone())
+        .collect();
+    assert_eq!(records.len(), 5);
+    let [tampered, police, none, elsewhere, registered] = records.try_into().unwrap();
+    let registered = registered.unwrap();
+    assert_eq!(registered.status, RegistrationOutcome::Registered);
+    assert_eq!(registered.organisation.as_deref(), Some("Acme Ltd"));
+    assert_eq!(registered.identifier.as_deref(), Some(ACME_ID));
+    assert_eq!(
+        registered.registrar.as_deref(),
+        Some("UK Relying Party Registrar Root")
+    );
+    assert_eq!(registered.purposes, ["right_to_work"]);
+    assert_eq!(registered.reason, None);
+    let elsewhere = elsewhere.unwrap();
+    assert_eq!(elsewhere.status, RegistrationOutcome::Unverified);
+    assert_eq!(
+        elsewhere.reason,
+        Some(UnverifiedReason::NotIssuedToVerifier)
+    );
+    assert_eq!(elsewhere.organisation, None);
+    assert_eq!(none, None);
+    let police = police.unwrap();
+    assert_eq!(police.status, RegistrationOutcome::Registered);
+    assert_eq!(police.no_entitlement_role.as_deref(), Some("police"));
+    let tampered = tampered.unwrap();
+    assert_eq!(tampered.reason, Some(UnverifiedReason::Tampered));
+
+    let en = messages(Locale::English);
+    let cy = messages(Locale::Welsh);
+    let sentence =
+        |locale: &wallet::i18n::Messages, i: usize| locale.history_entry(&page.entries[i]);
+    let s = sentence(en, 4);
+    assert!(
+        s.ends_with(
+            "Acme Ltd was registered with UK Relying Party Registrar Root to check your right to work."
+        ),
+        "{s}"
+    );
+    let s = sentence(cy, 4);
+    assert!(
+        s.ends_with(
+            "Roedd Acme Ltd wedi'i gofrestru gyda UK Relying Party Registrar Root i wirio eich hawl i weithio."
+        ),
+        "{s}"
+    );
+    let s = sentence(en, 3);
+    assert!(
+        s.ends_with(
+            "sent a registration that could not be checked: it was issued to another organisation."
+        ),
+        "{s}"
+    );
+    assert!(sentence(cy, 3).ends_with("roedd wedi'i gyhoeddi i sefydliad arall."));
+    assert!(!sentence(en, 2).contains("regist"));
+    let s = sentence(en, 1);
+    assert!(
+        s.ends_with(
+            "Acme Ltd was registered as the police, who have no power to demand your digital ID."
+        ),
+        "{s}"
+    );
+    assert!(sentence(cy, 1).contains("fel yr heddlu, sydd heb bŵer i fynnu eich ID digidol."));
+    assert!(sentence(en, 0).ends_with("could not be checked: it had been altered."));
+    assert!(sentence(cy, 0).ends_with("roedd wedi'i newid."));
+
+    let export: serde_json::Value =
+        serde_json::from_str(&f.wallet.export_history().unwrap()).unwrap();
+    let entries = export["entries"].as_array().unwrap();
+    assert_eq!(
+        entries[4]["documents"][0]["registration"],
+        json!({
+            "status": "registered",
+            "organisation": "Acme Ltd",
+            "identifier": ACME_ID,
+            "registrar": "UK Relying Party Registrar Root",
+            "purposes": ["right_to_work"],
+        })
+    );
+    assert_eq!(
+        entries[3]["documents"][0]["registration"],
+        json!({"status": "unverified", "reason": "not_issued_to_verifier"})
+    );
+    assert!(entries[2]["documents"][0].get("registration").is_none());
+    assert_eq!(
+        entries[1]["documents"][0]["registration"]["no_entitlement_role"],
+        "police"
+    );
+    assert_eq!(
+        entries[0]["documents"][0]["registration"]["reason"],
+        "tampered"
+    );
 }
 
 #[test]

@@ -170,7 +170,8 @@ pub struct VerifierIdentity {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Finding {
     /// The kind: not_in_profile, explicitly_excluded, age_attestation_would_do,
-    /// retention_not_needed, condition_not_met, no_registered_purpose.
+    /// retention_not_needed, condition_not_met, no_registered_purpose, beyond_registration,
+    /// role_may_not_demand.
     pub kind: String,
     /// A short explanation for the citizen.
     pub explanation: String,
@@ -215,6 +216,72 @@ pub struct ConsentDocument {
     pub purpose_declared: bool,
     /// The requested elements.
     pub elements: Vec<ConsentElement>,
+    /// The verifier's registration verdict (none: no registration was sent).
+    pub registration: Option<Registration>,
+}
+
+/// The verifier's registration verdict for one document: its registered name and purposes,
+/// nothing of the citizen's.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Registration {
+    /// `registered`, `not_registered_for_purpose` or `unverified`.
+    pub status: String,
+    /// The registered trade name (not for an unverified registration).
+    pub organisation: Option<String>,
+    /// The registered identifier.
+    pub identifier: Option<String>,
+    /// The registrar that issued it.
+    pub registrar: Option<String>,
+    /// The purposes it is registered for (registered: the one covering the request).
+    pub purposes: Vec<String>,
+    /// Not registered for the purpose: the purpose the verifier declared, if known.
+    pub declared: Option<String>,
+    /// Unverified: `tampered`, `validity`, `unknown_registrar`, `malformed` or
+    /// `not_issued_to_verifier`.
+    pub reason: Option<String>,
+    /// The role (e.g. `police`) with no entitlement to demand ID, when the citizen does not
+    /// have to share.
+    pub no_entitlement_role: Option<String>,
+    /// The verdict in plain words (English from `consent()`, the requested language from
+    /// `consentIn` and the history).
+    pub sentences: Vec<String>,
+}
+
+/// The record of `r`, with its sentences.
+pub(crate) fn registration(
+    r: &wallet::history::RegistrationRecord,
+    sentences: Vec<String>,
+) -> Registration {
+    use wallet::history::RegistrationOutcome as O;
+    Registration {
+        status: match r.status {
+            O::Registered => "registered",
+            O::NotRegisteredForPurpose => "not_registered_for_purpose",
+            O::Unverified => "unverified",
+        }
+        .to_owned(),
+        organisation: r.organisation.clone(),
+        identifier: r.identifier.clone(),
+        registrar: r.registrar.clone(),
+        purposes: r.purposes.clone(),
+        declared: r.declared.clone(),
+        reason: r.reason.map(|c| c.id().to_owned()),
+        no_entitlement_role: r.no_entitlement_role.clone(),
+        sentences,
+    }
+}
+
+/// A consent document's registration, its sentences from `m`.
+pub(crate) fn document_registration(
+    d: &wallet::consent::ConsentDocument,
+    verifier: &str,
+    m: &wallet::i18n::Messages,
+) -> Option<Registration> {
+    let verdict = d.registration.as_ref()?;
+    Some(registration(
+        &verdict.into(),
+        m.document_registration(d, verifier),
+    ))
 }
 
 /// What the app shows before anything is disclosed.
@@ -253,6 +320,8 @@ fn finding_kind(kind: mdoc::profiles::FindingKind) -> String {
         K::RetentionNotNeeded => "retention_not_needed",
         K::ConditionNotMet => "condition_not_met",
         K::NoRegisteredPurpose => "no_registered_purpose",
+        K::BeyondRegistration => "beyond_registration",
+        K::RoleMayNotDemand => "role_may_not_demand",
         _ => "other",
     }
     .to_owned()
@@ -312,6 +381,11 @@ impl From<&wallet::consent::ConsentRequest> for ConsentRequest {
                                 .collect(),
                         })
                         .collect(),
+                    registration: document_registration(
+                        d,
+                        &v.display_name(),
+                        wallet::i18n::messages(wallet::i18n::Locale::English),
+                    ),
                 })
                 .collect(),
         }
@@ -584,5 +658,22 @@ impl From<&wallet::openid4vp::AuthorizationResponse> for OpenId4VpResponse {
             form: r.to_form(),
             response_uri: r.response_uri().map(str::to_owned),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mdoc::profiles::FindingKind;
+
+    #[test]
+    fn registration_finding_kinds_have_their_names() {
+        assert_eq!(
+            super::finding_kind(FindingKind::BeyondRegistration),
+            "beyond_registration"
+        );
+        assert_eq!(
+            super::finding_kind(FindingKind::RoleMayNotDemand),
+            "role_may_not_demand"
+        );
     }
 }

@@ -4,6 +4,7 @@
 use wallet::history::{Channel, HistoryFilter, Outcome, Trust};
 use wallet::i18n::Locale;
 
+use crate::convert::{Registration, registration};
 use crate::error::CitizenWalletError;
 use crate::holder::Wallet;
 
@@ -24,6 +25,9 @@ pub struct HistoryDocument {
     pub retained: Vec<String>,
     /// Disclosed element identifiers (`namespace/identifier`); never values.
     pub disclosed: Vec<String>,
+    /// The verifier's registration verdict as shown, sentences in the requested language
+    /// (none: no registration was sent, or an entry older than registrations in history).
+    pub registration: Option<Registration>,
 }
 
 /// One history entry.
@@ -89,7 +93,11 @@ fn path(namespace: &str, identifier: &str) -> String {
     format!("{namespace}/{identifier}")
 }
 
-fn document(d: &wallet::history::HistoryDocument) -> HistoryDocument {
+fn document(
+    d: &wallet::history::HistoryDocument,
+    m: &wallet::i18n::Messages,
+    party: &str,
+) -> HistoryDocument {
     HistoryDocument {
         doc_type: d.doc_type.clone(),
         credential_id: d.credential_id.clone(),
@@ -111,6 +119,10 @@ fn document(d: &wallet::history::HistoryDocument) -> HistoryDocument {
             .iter()
             .map(|r| path(&r.namespace, &r.identifier))
             .collect(),
+        registration: d
+            .registration
+            .as_ref()
+            .map(|r| registration(r, m.history_registration(r, party))),
     }
 }
 
@@ -121,6 +133,12 @@ fn entry(e: &wallet::history::HistoryEntry, locale: Locale) -> HistoryEntry {
         Trust::NotAuthenticated => ("not_authenticated", None),
         Trust::Unknown => ("unknown", None),
     };
+    let m = wallet::i18n::messages(locale);
+    let party = e
+        .party
+        .name
+        .clone()
+        .unwrap_or_else(|| m.text("history-unknown-party", &[]));
     HistoryEntry {
         id: e.id.clone(),
         at: e.at.to_rfc3339(),
@@ -130,9 +148,9 @@ fn entry(e: &wallet::history::HistoryEntry, locale: Locale) -> HistoryEntry {
         origin: e.party.origin.clone(),
         trust: trust.to_owned(),
         trust_detail,
-        documents: e.documents.iter().map(document).collect(),
+        documents: e.documents.iter().map(|d| document(d, m, &party)).collect(),
         error: e.error.clone(),
-        sentence: wallet::i18n::messages(locale).history_entry(e),
+        sentence: m.history_entry(e),
     }
 }
 

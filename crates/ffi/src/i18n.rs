@@ -4,7 +4,7 @@
 
 use wallet::i18n::Locale;
 
-use crate::convert::ConsentRequest;
+use crate::convert::{ConsentRequest, document_registration};
 use crate::error::CitizenWalletError;
 use crate::holder::{DcapiSession, OpenId4VpSession, PresentationSession, lock};
 
@@ -42,6 +42,7 @@ fn localized(consent: &wallet::consent::ConsentRequest, locale: &str) -> Consent
     record.verifier.trust_detail = m.trust(&core.verifier.trust);
     for (document, core) in record.documents.iter_mut().zip(&core.documents) {
         document.purpose_name = core.purpose.map(|p| m.purpose(p));
+        document.registration = document_registration(core, &record.verifier.display_name, m);
     }
     record
 }

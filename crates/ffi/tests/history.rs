@@ -402,3 +402,70 @@ fn every_channel_records_and_the_history_pages_filters_exports_and_deletes() {
     );
     assert_eq!(p.wallet.delete_history().unwrap(), 0);
 }
+
+/// A registration the wallet cannot verify (here: not a registration certificate at all; the
+/// FFI wallet trusts no registrar) is shown as unverified, with its reason category, on the
+/// consent in English and Welsh, and recorded so in the history.
+#[test]
+fn the_registration_verdict_is_on_the_consent_and_in_the_history() {
+    let p = parties();
+    let origin = "https://acme.example".to_owned();
+    let request = p
+        .verifier
+        .openid4vp_dc_api_request(right_to_work(), origin.clone(), false)
+        .unwrap()
+        .request_json();
+    let with_registration = format!(
+        r#"{},"verifier_info":[{{"format":"rc-wrp+cwt","data":"AQI"}}]}}"#,
+        request.trim_end().strip_suffix('}').unwrap()
+    );
+    let session = p
+        .wallet
+        .start_openid4vp(with_registration, Some(origin))
+        .unwrap();
+    let registration = session.consent().documents[0].registration.clone().unwrap();
+    assert_eq!(registration.status, "unverified");
+    assert_eq!(registration.reason.as_deref(), Some("malformed"));
+    assert_eq!(registration.organisation, None);
+    assert!(
+        registration.sentences[0].contains("could not be checked"),
+        "{:?}",
+        registration.sentences
+    );
+    let welsh = session.consent_in("cy".into()).documents[0]
+        .registration
+        .clone()
+        .unwrap();
+    assert_eq!(welsh.status, "unverified");
+    assert!(
+        welsh.sentences[0].contains("nad oedd modd ei wirio"),
+        "{:?}",
+        welsh.sentences
+    );
+    session.decline();
+
+    let page = p.wallet.history(None, None, 0, 10, "cy".into()).unwrap();
+    let newest = &page.entries[0];
+    assert_eq!(newest.outcome, "declined");
+    let recorded = newest.documents[0].registration.clone().unwrap();
+    assert_eq!(recorded.status, "unverified");
+    assert_eq!(recorded.reason.as_deref(), Some("malformed"));
+    assert!(
+        recorded.sentences[0].ends_with("nid oedd modd ei ddarllen."),
+        "{:?}",
+        recorded.sentences
+    );
+    assert!(
+        newest.sentence.ends_with("nid oedd modd ei ddarllen."),
+        "{}",
+        newest.sentence
+    );
+    // The issuance entry has none.
+    assert_eq!(page.entries[1].documents[0].registration, None);
+    // The export (keys in serde_json's order).
+    let export = p.wallet.export_history().unwrap();
+    assert!(
+        export.contains(r#""registration":{"reason":"malformed","status":"unverified"}"#),
+        "{export}"
+    );
+}

@@ -91,4 +91,26 @@ final class HistoryTests: XCTestCase {
         XCTAssertEqual(try wallet.deleteHistory(), 2)
         XCTAssertEqual(try wallet.history(verifier: nil, credentialId: nil, offset: 0, limit: 10, locale: "en").total, 0)
     }
+
+    func testRegistrationVerdictOnTheConsentAndInTheHistory() throws {
+        let authority = try TestAuthority(name: "UK Digital Identity", country: "GB")
+        let employer = try authority.newReader(organization: "Acme Ltd")
+        let wallet = try provisionedWallet(authority, employer)
+        let verifier = try Verifier(issuerAnchorsPem: authority.iacaPem(), readerPrivateKeyPkcs8: employer.privateKeyPkcs8, readerChainPem: employer.chainPem)
+        let origin = "https://hr.acme.example"
+        let documents = [try profileRequest(purpose: "right_to_work", docType: "uk.gov.digital-id.1")]
+        let request = try verifier.openid4vpDcApiRequest(documents: documents, origin: origin, encrypted: false).requestJson()
+        // A registration this wallet cannot verify (not a registration certificate at all).
+        let withRegistration = String(request.trimmingCharacters(in: .whitespacesAndNewlines).dropLast())
+            + #","verifier_info":[{"format":"rc-wrp+cwt","data":"AQI"}]}"#
+        let session = try wallet.startOpenid4vp(request: withRegistration, origin: origin)
+        let shown = try XCTUnwrap(session.consentIn(locale: "cy").documents[0].registration)
+        XCTAssertEqual(shown.status, "unverified")
+        XCTAssertEqual(shown.reason, "malformed")
+        XCTAssertTrue(shown.sentences[0].contains("nad oedd modd ei wirio"), shown.sentences.description)
+        _ = session.decline()
+        let recorded = try wallet.history(verifier: nil, credentialId: nil, offset: 0, limit: 1, locale: "en").entries[0]
+        XCTAssertEqual(recorded.documents[0].registration?.status, "unverified")
+        XCTAssertTrue(recorded.sentence.hasSuffix("it could not be read."), recorded.sentence)
+    }
 }

@@ -5,6 +5,7 @@ use mdoc::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::consent::{ConsentRequest, ReaderTrust, Selection, VerifierIdentity};
+use crate::registration::{RegistrationStatus, RegistrationVerdict, UnverifiedReason};
 use crate::wallet::WalletError;
 
 /// How the wallet was reached.
@@ -214,6 +215,98 @@ pub struct RequestedRef {
     pub intent_to_retain: bool,
 }
 
+/// The registration verdict, as the consent screen showed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RegistrationOutcome {
+    /// A verified registration bound to the verifier covers the declared purpose.
+    #[serde(rename = "registered")]
+    Registered,
+    /// Verified, but not registered for the purpose the verifier declared.
+    #[serde(rename = "not_registered_for_purpose")]
+    NotRegisteredForPurpose,
+    /// Sent but could not be verified.
+    #[serde(rename = "unverified")]
+    Unverified,
+}
+
+/// The verifier's registration verdict for one document: the verifier's registered name and
+/// purpose identifiers, never anything of the citizen's. Stored and exported as one flat
+/// object (no internally tagged enum: see [`Trust`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationRecord {
+    /// Registered, not registered for the purpose, or unverified.
+    pub status: RegistrationOutcome,
+    /// The registered trade name (not for an unverified registration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// The registered identifier (`sub`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// The registrar that issued it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrar: Option<String>,
+    /// The purposes it is registered for (registered: the one that covered the request).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purposes: Vec<String>,
+    /// Not registered for the purpose: the purpose the verifier declared, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<String>,
+    /// Unverified: the kind of failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<UnverifiedReason>,
+    /// The role (policy table identifier, e.g. `police`) with no entitlement to demand ID,
+    /// when that was shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_entitlement_role: Option<String>,
+}
+
+impl From<&RegistrationVerdict> for RegistrationRecord {
+    fn from(verdict: &RegistrationVerdict) -> Self {
+        let mut record = RegistrationRecord {
+            status: RegistrationOutcome::Unverified,
+            organisation: None,
+            identifier: None,
+            registrar: None,
+            purposes: Vec::new(),
+            declared: None,
+            reason: None,
+            no_entitlement_role: verdict.no_entitlement_role.clone(),
+        };
+        match &verdict.status {
+            RegistrationStatus::Registered {
+                organisation,
+                identifier,
+                registrar,
+                purpose,
+            } => {
+                record.status = RegistrationOutcome::Registered;
+                record.organisation = Some(organisation.clone());
+                record.identifier = Some(identifier.clone());
+                record.registrar = Some(registrar.clone());
+                record.purposes = vec![purpose.clone()];
+            }
+            RegistrationStatus::NotRegisteredForPurpose {
+                organisation,
+                identifier,
+                registrar,
+                declared,
+                registered,
+            } => {
+                record.status = RegistrationOutcome::NotRegisteredForPurpose;
+                record.organisation = Some(organisation.clone());
+                record.identifier = Some(identifier.clone());
+                record.registrar = Some(registrar.clone());
+                record.purposes = registered.clone();
+                record.declared = declared.clone();
+            }
+            RegistrationStatus::Unverified { category, .. } => {
+                record.reason = Some(*category);
+            }
+        }
+        record
+    }
+}
+
 /// One document of the attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryDocument {
@@ -231,6 +324,10 @@ pub struct HistoryDocument {
     /// The elements disclosed (the identifiers actually sent: an `age_over_NN` may be answered
     /// by another threshold).
     pub disclosed: Vec<ElementRef>,
+    /// The verifier's registration verdict as shown (none: no registration was sent, or an
+    /// entry written before registrations were recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<RegistrationRecord>,
 }
 
 /// One history entry.
@@ -316,6 +413,7 @@ pub(crate) fn presentation(
                     })
                     .collect(),
                 disclosed,
+                registration: d.registration.as_ref().map(RegistrationRecord::from),
             }
         })
         .collect();
@@ -396,6 +494,7 @@ pub(crate) fn issuance(
             purpose_declared: false,
             requested: Vec::new(),
             disclosed: Vec::new(),
+            registration: None,
         }],
         error: error.map(ToString::to_string),
     }
@@ -411,7 +510,68 @@ pub(crate) fn export_json(entries: &[HistoryEntry]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Trust;
+    use super::{HistoryDocument, RegistrationOutcome, RegistrationRecord, Trust};
+    use crate::registration::{RegistrationStatus, RegistrationVerdict, UnverifiedReason};
+
+    #[test]
+    fn entries_written_before_registrations_still_read() {
+        let old = r#"{"doc_type":"uk.gov.digital-id.1","credential_id":"c1","purpose":"right_to_work","purpose_declared":true,"requested":[],"disclosed":[]}"#;
+        let document: HistoryDocument = serde_json::from_str(old).unwrap();
+        assert_eq!(document.registration, None);
+        // And one without a registration is written as before.
+        assert_eq!(serde_json::to_string(&document).unwrap(), old);
+    }
+
+    #[test]
+    fn registration_records_are_flat_and_carry_only_the_verifiers_registration() {
+        let not_registered = RegistrationVerdict {
+            status: RegistrationStatus::NotRegisteredForPurpose {
+                organisation: "Acme Ltd".to_owned(),
+                identifier: "VATGB-1".to_owned(),
+                registrar: "Registrar".to_owned(),
+                declared: Some("benefits".to_owned()),
+                registered: vec!["right_to_work".to_owned()],
+            },
+            no_entitlement_role: None,
+        };
+        let record = RegistrationRecord::from(&not_registered);
+        assert_eq!(record.status, RegistrationOutcome::NotRegisteredForPurpose);
+        assert_eq!(
+            serde_json::to_value(&record).unwrap(),
+            serde_json::json!({
+                "status": "not_registered_for_purpose",
+                "organisation": "Acme Ltd",
+                "identifier": "VATGB-1",
+                "registrar": "Registrar",
+                "purposes": ["right_to_work"],
+                "declared": "benefits",
+            })
+        );
+        let unverified = RegistrationVerdict {
+            status: RegistrationStatus::Unverified {
+                reason: "registration expired".to_owned(),
+                category: UnverifiedReason::Validity,
+            },
+            no_entitlement_role: None,
+        };
+        let json = r#"{"status":"unverified","reason":"validity"}"#;
+        let record = RegistrationRecord::from(&unverified);
+        assert_eq!(serde_json::to_string(&record).unwrap(), json);
+        assert_eq!(
+            serde_json::from_str::<RegistrationRecord>(json).unwrap(),
+            record
+        );
+        for bad in [
+            r#"{"status":"maybe"}"#,
+            r#"{"status":"unverified","reason":"hacked"}"#,
+            r#"{}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<RegistrationRecord>(bad).is_err(),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn trust_is_one_flat_object_and_refuses_mismatched_fields() {

@@ -26,7 +26,8 @@ mod entry;
 mod log;
 
 pub use entry::{
-    Channel, ElementRef, HistoryDocument, HistoryEntry, Outcome, Party, RequestedRef, Trust,
+    Channel, ElementRef, HistoryDocument, HistoryEntry, Outcome, Party, RegistrationOutcome,
+    RegistrationRecord, RequestedRef, Trust,
 };
 pub use log::{HistoryFilter, HistoryPage, MAX_ENTRIES, MAX_ENTRY_LEN, MAX_PAGE};
 

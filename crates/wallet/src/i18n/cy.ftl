@@ -239,6 +239,26 @@ history-failed = Ar { $date }, methodd cais gan { $party } ({ $channel }). Ni ra
 history-cancelled = Ar { $date }, cafodd cais gan { $party } ei ganslo cyn i chi ateb ({ $channel }). Ni rannwyd dim.
 history-issued = Ar { $date }, cyhoeddodd { $party } { $document } i'r waled hon.
 history-refused = Ar { $date }, gwrthododd y waled { $document } am nad oedd yn bodloni gwiriadau'r waled.
+history-registered = Roedd { $party } wedi'i gofrestru gyda { $registrar } i { $purpose ->
+    [right_to_work] wirio eich hawl i weithio
+    [benefits] wirio eich hawl i gael budd-daliadau
+    [age_check] wirio eich oedran
+   *[other] wneud y gwiriad hwn
+}.
+history-not-registered = Nid oedd { $party } wedi'i gofrestru i { $purpose ->
+    [right_to_work] wirio eich hawl i weithio
+    [benefits] wirio eich hawl i gael budd-daliadau
+    [age_check] wirio eich oedran
+   *[other] ofyn am yr wybodaeth hon
+}.
+history-unverified = Anfonodd { $party } gofrestriad nad oedd modd ei wirio: { $reason ->
+    [tampered] roedd wedi'i newid
+    [validity] roedd wedi dod i ben neu nid oedd yn ddilys eto
+    [unknown_registrar] nid oedd wedi'i gyhoeddi gan gofrestrydd y mae'r waled yn ymddiried ynddo
+    [not_issued_to_verifier] roedd wedi'i gyhoeddi i sefydliad arall
+   *[malformed] nid oedd modd ei ddarllen
+}.
+history-no-entitlement = Roedd { $party } wedi'i gofrestru fel { $name }, sydd heb bŵer i fynnu eich ID digidol.
 
 ## Dilyswyr sy'n gysylltiedig â diben: cofrestriad y dilysydd
 

@@ -235,6 +235,26 @@ history-failed = On { $date }, a request from { $party } failed ({ $channel }). 
 history-cancelled = On { $date }, a request from { $party } was cancelled before you answered ({ $channel }). Nothing was shared.
 history-issued = On { $date }, { $party } issued { $document } to this wallet.
 history-refused = On { $date }, the wallet refused { $document } because it did not pass the wallet's checks.
+history-registered = { $party } was registered with { $registrar } to { $purpose ->
+    [right_to_work] check your right to work
+    [benefits] check your benefits entitlement
+    [age_check] check your age
+   *[other] make this check
+}.
+history-not-registered = { $party } was not registered to { $purpose ->
+    [right_to_work] check your right to work
+    [benefits] check your benefits entitlement
+    [age_check] check your age
+   *[other] ask for this information
+}.
+history-unverified = { $party } sent a registration that could not be checked: { $reason ->
+    [tampered] it had been altered
+    [validity] it had expired or was not yet valid
+    [unknown_registrar] it was not issued by a registrar the wallet trusts
+    [not_issued_to_verifier] it was issued to another organisation
+   *[malformed] it could not be read
+}.
+history-no-entitlement = { $party } was registered as { $name }, who have no power to demand your digital ID.
 
 ## Purpose-bound verifiers: the verifier's registration (crates/wallet/src/registration)
 

@@ -3,7 +3,8 @@
 use mdoc::time::FullDate;
 
 use super::Messages;
-use crate::history::{Channel, HistoryEntry, Outcome};
+use crate::history::{Channel, HistoryEntry, Outcome, RegistrationOutcome, RegistrationRecord};
+use crate::registration::purpose_selector;
 
 impl Messages {
     /// A date as the citizen reads it ("24 November 2026", "24 Tachwedd 2026").
@@ -31,9 +32,61 @@ impl Messages {
         self.text(key, &[])
     }
 
-    /// One history entry as a sentence: when, who, what was shared (by label, never value),
-    /// how, and the outcome.
+    /// The registration verdict of a history entry as sentences (empty: none was sent).
+    /// `party` is the name shown when the record carries none.
+    pub fn history_registration(&self, record: &RegistrationRecord, party: &str) -> Vec<String> {
+        let name = record.organisation.as_deref().unwrap_or(party);
+        let purpose = |p: Option<&String>| purpose_selector(p.map(String::as_str));
+        let mut sentences = vec![match record.status {
+            RegistrationOutcome::Registered => self.text(
+                "history-registered",
+                &[
+                    ("party", name),
+                    ("registrar", record.registrar.as_deref().unwrap_or_default()),
+                    ("purpose", purpose(record.purposes.first())),
+                ],
+            ),
+            RegistrationOutcome::NotRegisteredForPurpose => self.text(
+                "history-not-registered",
+                &[
+                    ("party", name),
+                    ("purpose", purpose(record.declared.as_ref())),
+                ],
+            ),
+            RegistrationOutcome::Unverified => self.text(
+                "history-unverified",
+                &[
+                    ("party", party),
+                    ("reason", record.reason.map(|r| r.id()).unwrap_or_default()),
+                ],
+            ),
+        }];
+        if let Some(role) = &record.no_entitlement_role {
+            let role = self.role(role);
+            sentences.push(self.text(
+                "history-no-entitlement",
+                &[("party", name), ("name", role.as_str())],
+            ));
+        }
+        sentences
+    }
+
+    /// One history entry as sentences: when, who, what was shared (by label, never value),
+    /// how, and the outcome; then the verifier's registration verdict as shown, if any.
     pub fn history_entry(&self, entry: &HistoryEntry) -> String {
+        let mut sentences = vec![self.history_outcome(entry)];
+        let party = entry
+            .party
+            .name
+            .clone()
+            .unwrap_or_else(|| self.text("history-unknown-party", &[]));
+        if let Some(record) = entry.documents.iter().find_map(|d| d.registration.as_ref()) {
+            sentences.extend(self.history_registration(record, &party));
+        }
+        sentences.join(" ")
+    }
+
+    fn history_outcome(&self, entry: &HistoryEntry) -> String {
         let date = self.date(entry.at.date());
         let party = entry
             .party

@@ -87,7 +87,54 @@ pub enum RegistrationStatus {
     Unverified {
         /// The check that failed (technical, English, no personal data).
         reason: String,
+        /// The kind of failure, for the history and the apps.
+        category: UnverifiedReason,
     },
+}
+
+/// Why a registration could not be verified, by kind (no personal data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum UnverifiedReason {
+    /// Its signature does not verify: it was altered.
+    #[serde(rename = "tampered")]
+    Tampered,
+    /// Expired, not yet valid, or valid for longer than allowed.
+    #[serde(rename = "validity")]
+    Validity,
+    /// Not signed by a registrar the wallet trusts.
+    #[serde(rename = "unknown_registrar")]
+    UnknownRegistrar,
+    /// Not a well-formed registration certificate (or too many of them).
+    #[serde(rename = "malformed")]
+    Malformed,
+    /// Issued to another organisation or origin than the one asking.
+    #[serde(rename = "not_issued_to_verifier")]
+    NotIssuedToVerifier,
+}
+
+impl UnverifiedReason {
+    /// The kind of a verification failure.
+    pub fn of(error: &mdoc::registration::RegistrationError) -> UnverifiedReason {
+        use mdoc::registration::RegistrationError as E;
+        match error {
+            E::BadSignature => UnverifiedReason::Tampered,
+            E::NotYetValid | E::Expired | E::ValidityTooLong => UnverifiedReason::Validity,
+            E::Chain(_) => UnverifiedReason::UnknownRegistrar,
+            _ => UnverifiedReason::Malformed,
+        }
+    }
+
+    /// Its identifier (`tampered`, `validity`, `unknown_registrar`, `malformed`,
+    /// `not_issued_to_verifier`).
+    pub fn id(self) -> &'static str {
+        match self {
+            UnverifiedReason::Tampered => "tampered",
+            UnverifiedReason::Validity => "validity",
+            UnverifiedReason::UnknownRegistrar => "unknown_registrar",
+            UnverifiedReason::Malformed => "malformed",
+            UnverifiedReason::NotIssuedToVerifier => "not_issued_to_verifier",
+        }
+    }
 }
 
 /// The registration part of a consent document.
@@ -197,7 +244,7 @@ pub(crate) fn apply_request_info(
             .map(str::to_owned);
         match from_request_info(info) {
             Ok(blobs) => apply(wallet, &blobs, &client, declared.as_deref(), document),
-            Err(reason) => unverified(document, reason.to_owned()),
+            Err(reason) => unverified(document, reason.to_owned(), UnverifiedReason::Malformed),
         }
     }
 }
@@ -291,9 +338,9 @@ pub fn origin_of(url: &str) -> String {
     )
 }
 
-fn unverified(document: &mut ConsentDocument, reason: String) {
+fn unverified(document: &mut ConsentDocument, reason: String, category: UnverifiedReason) {
     document.registration = Some(RegistrationVerdict {
-        status: RegistrationStatus::Unverified { reason },
+        status: RegistrationStatus::Unverified { reason, category },
         no_entitlement_role: None,
     });
 }
@@ -358,7 +405,11 @@ fn apply(
         return;
     }
     if blobs.len() > MAX_REGISTRATIONS {
-        return unverified(document, "too many registration certificates".to_owned());
+        return unverified(
+            document,
+            "too many registration certificates".to_owned(),
+            UnverifiedReason::Malformed,
+        );
     }
     let anchors = &wallet.config().registrar_anchors;
     let now = wallet.now();
@@ -369,19 +420,21 @@ fn apply(
             Ok(registration) if bound(&registration, client) => verified.push(registration),
             Ok(_) => {
                 failure.get_or_insert_with(|| {
-                    "the registration was not issued to the organisation asking".to_owned()
+                    (
+                        "the registration was not issued to the organisation asking".to_owned(),
+                        UnverifiedReason::NotIssuedToVerifier,
+                    )
                 });
             }
             Err(e) => {
-                failure.get_or_insert_with(|| e.to_string());
+                failure.get_or_insert_with(|| (e.to_string(), UnverifiedReason::of(&e)));
             }
         }
     }
     let Some(first) = verified.first() else {
-        return unverified(
-            document,
-            failure.unwrap_or_else(|| "no registration".to_owned()),
-        );
+        let (reason, category) =
+            failure.unwrap_or_else(|| ("no registration".to_owned(), UnverifiedReason::Malformed));
+        return unverified(document, reason, category);
     };
     // The declared purpose: as the request states it; else the intended use of the only
     // registration sent (attaching it declares it); else the purpose the request matched.

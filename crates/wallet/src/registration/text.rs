@@ -52,7 +52,7 @@ impl Messages {
                 ));
                 organisation.as_str()
             }
-            RegistrationStatus::Unverified { reason } => {
+            RegistrationStatus::Unverified { reason, .. } => {
                 sentences.push(self.text("registration-unverified", &[("reason", reason)]));
                 verifier
             }

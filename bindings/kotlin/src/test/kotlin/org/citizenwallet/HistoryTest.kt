@@ -102,4 +102,25 @@ class HistoryTest {
         assertEquals(2u, wallet.deleteHistory())
         assertEquals(0u, wallet.history(null, null, 0u, 10u, "en").total)
     }
+
+    @Test
+    fun registrationVerdictOnTheConsentAndInTheHistory() {
+        val wallet = provisionedWallet()
+        val verifier = Verifier(authority.iacaPem(), employer.privateKeyPkcs8, employer.chainPem)
+        val origin = "https://hr.acme.example"
+        val documents = listOf(profileRequest("right_to_work", "uk.gov.digital-id.1"))
+        val request = verifier.openid4vpDcApiRequest(documents, origin, false).requestJson()
+        // A registration this wallet cannot verify (not a registration certificate at all).
+        val withRegistration = request.trimEnd().removeSuffix("}") +
+            ",\"verifier_info\":[{\"format\":\"rc-wrp+cwt\",\"data\":\"AQI\"}]}"
+        val session = wallet.startOpenid4vp(withRegistration, origin)
+        val shown = session.consentIn("cy").documents.single().registration ?: fail("no registration verdict")
+        assertEquals("unverified", shown.status)
+        assertEquals("malformed", shown.reason)
+        assertTrue(shown.sentences.first().contains("nad oedd modd ei wirio"), shown.sentences.toString())
+        session.decline()
+        val recorded = wallet.history(null, null, 0u, 1u, "en").entries.single()
+        assertEquals("unverified", recorded.documents.single().registration?.status)
+        assertTrue(recorded.sentence.endsWith("it could not be read."), recorded.sentence)
+    }
 }
