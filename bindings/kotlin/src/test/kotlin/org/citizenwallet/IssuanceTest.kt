@@ -11,7 +11,6 @@ import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import kotlin.test.fail
-import kotlin.test.fail
 
 /**
  * Batch issuance over real HTTP (OpenID4VCI, pre-authorized code) from the loopback issuer
