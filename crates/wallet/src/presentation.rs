@@ -292,8 +292,11 @@ fn held_copy(
 #[derive(Default)]
 struct CredentialCache {
     /// Per doc type and issuerIdentifiers restriction, the credential answering it.
-    by_doc_type: Vec<(String, Vec<Vec<u8>>, Option<Arc<HeldCredential>>)>,
+    by_doc_type: Vec<(String, IssuerIdentifiers, Option<Arc<HeldCredential>>)>,
 }
+
+/// A DocRequest's issuerIdentifiers (empty: any issuer).
+type IssuerIdentifiers = Vec<Vec<u8>>;
 
 impl CredentialCache {
     fn get(

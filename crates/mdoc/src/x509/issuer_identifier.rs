@@ -34,7 +34,7 @@ pub fn issuer_auth_matches(issuer_auth: &Value, identifiers: &[Vec<u8>]) -> bool
         ]
         .into_iter()
         .flatten()
-        .any(|id| identifiers.iter().any(|wanted| *wanted == id))
+        .any(|id| identifiers.contains(&id))
     })
 }
 
