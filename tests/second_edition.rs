@@ -487,3 +487,153 @@ fn maximum_response_size_is_respected_or_refused_before_disclosure() {
         }
     }
 }
+
+/// issuerIdentifiers: the key identifier of the IACA (the document signer certificate's
+/// AuthorityKeyIdentifier, equal to the IACA's SubjectKeyIdentifier; as Sphereon's mdoc library
+/// `matchesIssuerIdentifiers` reads them).
+fn issuer_only(identifiers: Vec<Vec<u8>>) -> DocRequestInfo {
+    DocRequestInfo {
+        issuer_identifiers: identifiers,
+        ..DocRequestInfo::default()
+    }
+}
+
+#[test]
+fn issuer_identifiers_a_listed_iaca_is_answered_another_is_not() {
+    let (_dir, world) = amelia();
+    let key = world.reader_key();
+    let iaca_id = world
+        .issuer
+        .iaca()
+        .certificate()
+        .subject_key_identifier()
+        .expect("the test IACA has a subjectKeyIdentifier");
+    // Matching: listed among others, the document is answered and verifies.
+    let listed = single(issuer_only(vec![vec![0x7f; 20], iaca_id.clone()]), true);
+    let (mut holder, mut reader, consent) = session(&world, true, |reader| {
+        reader
+            .establish_second_edition(&listed, Some(&key))
+            .unwrap()
+    });
+    assert_eq!(consent.documents.len(), 1);
+    assert!(consent.documents[0].credential_id.is_some());
+    assert!(!consent.documents[0].issuer_not_accepted);
+    assert_eq!(consent.use_cases[0].answered_set, Some(0));
+    let reply = holder.approve(&consent.recommended_selection()).unwrap();
+    let report = reader
+        .handle_response(&reply, &world.issuer_anchors(), world.now)
+        .unwrap();
+    assert!(report.verified(), "{report:?}");
+
+    // Not matching, in a use case: the only set cannot be answered, nothing is shown.
+    let other = single(issuer_only(vec![vec![0x7f; 20]]), false);
+    let device_request = build_second_edition_request(&other, &transcript(), None).unwrap();
+    let consent = consent_for(&world, &device_request).unwrap();
+    assert!(consent.documents.is_empty());
+    assert_eq!(consent.use_cases[0].answered_set, None);
+
+    // Not matching, outside any use case: shown as not held, and why; the response reports
+    // it in documentErrors and discloses nothing. The certificate's DER, or the SKI of the
+    // reader root, is not an identifier of this issuer.
+    let reader_root_id = world
+        .reader_root
+        .certificate()
+        .subject_key_identifier()
+        .unwrap();
+    for wrong in [
+        vec![0x7f; 20],
+        reader_root_id,
+        world.issuer.iaca().certificate().der()[..64].to_vec(),
+    ] {
+        let request = SecondEditionRequest {
+            documents: vec![(right_to_work(), issuer_only(vec![wrong]))],
+            use_cases: Vec::new(),
+            reader_auth_all: false,
+        };
+        let device_request = build_second_edition_request(&request, &transcript(), None).unwrap();
+        let parsed: DeviceRequest = cbor::from_slice(&cbor::to_vec(&device_request)).unwrap();
+        let prepared = prepare_request(&world.wallet, &parsed, &transcript()).unwrap();
+        let document = &prepared.consent().documents[0];
+        assert_eq!(document.credential_id, None);
+        assert!(document.issuer_not_accepted);
+        assert!(document.elements.iter().all(|e| !e.held));
+        let selection = prepared.consent().recommended_selection();
+        let response = respond(&world.wallet, &prepared, &selection, None).unwrap();
+        assert!(response.documents.iter().flatten().next().is_none());
+        let errors = response.document_errors.clone().unwrap_or_default();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].doc_type, UK_DIGITAL_ID);
+    }
+    // Nothing was consumed by the refused presentations: a matching request still answers.
+    let again = SecondEditionRequest {
+        documents: vec![(right_to_work(), issuer_only(vec![iaca_id]))],
+        use_cases: Vec::new(),
+        reader_auth_all: false,
+    };
+    let device_request = build_second_edition_request(&again, &transcript(), None).unwrap();
+    let consent = consent_for(&world, &device_request).unwrap();
+    assert!(consent.documents[0].credential_id.is_some());
+}
+
+#[test]
+fn issuer_identifiers_out_of_bounds_are_refused_when_parsed() {
+    let (_dir, world) = amelia();
+    let iaca_id = world
+        .issuer
+        .iaca()
+        .certificate()
+        .subject_key_identifier()
+        .unwrap();
+    let bad = [
+        // 17 identifiers (the cap is 16).
+        vec![iaca_id.clone(); 17],
+        // One of 65 bytes (the cap is 64).
+        vec![vec![1; 65]],
+        // An empty identifier.
+        vec![Vec::new()],
+    ];
+    for identifiers in bad {
+        let request = single(issuer_only(identifiers), false);
+        let device_request = build_second_edition_request(&request, &transcript(), None).unwrap();
+        let bytes = cbor::to_vec(&device_request);
+        assert!(cbor::from_slice::<DeviceRequest>(&bytes).is_err());
+    }
+    // At the caps exactly, the request parses and the listed IACA answers.
+    let mut at_cap = vec![vec![0x55; 64]; 15];
+    at_cap.push(iaca_id);
+    let request = single(issuer_only(at_cap), false);
+    let device_request = build_second_edition_request(&request, &transcript(), None).unwrap();
+    let consent = consent_for(&world, &device_request).unwrap();
+    assert_eq!(consent.use_cases[0].answered_set, Some(0));
+}
+
+#[test]
+fn unique_doc_set_required_needs_distinct_documents() {
+    let (_dir, world) = amelia();
+    let request = |unique: Option<bool>| SecondEditionRequest {
+        documents: vec![
+            (right_to_work(), DocRequestInfo::default()),
+            (
+                DocumentRequest::custom(UK_DIGITAL_ID, &[(ISO_NAMESPACE, "family_name", false)]),
+                DocRequestInfo {
+                    unique_doc_set_required: unique,
+                    ..DocRequestInfo::default()
+                },
+            ),
+        ],
+        use_cases: vec![UseCase::new(true, vec![vec![0, 1], vec![0]])],
+        reader_auth_all: false,
+    };
+    // Amelia holds one UK digital ID: it may answer both DocRequests of the first set unless
+    // the reader requires distinct documents, when the second set (one DocRequest) answers.
+    for (unique, expected) in [(None, 0), (Some(false), 0), (Some(true), 1)] {
+        let device_request =
+            build_second_edition_request(&request(unique), &transcript(), None).unwrap();
+        let consent = consent_for(&world, &device_request).unwrap();
+        assert_eq!(
+            consent.use_cases[0].answered_set,
+            Some(expected),
+            "{unique:?}"
+        );
+    }
+}

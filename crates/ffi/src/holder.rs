@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use mdoc::clock::SystemClock;
+use mdoc::clock::{Clock, SystemClock};
 use wallet::openid4vp::{Channel, OpenId4VpPresentation};
 use wallet::proximity::ProximitySession;
 
@@ -34,21 +34,46 @@ impl Wallet {
         reader_anchors_pem: String,
         device_authentication: DeviceAuthentication,
     ) -> Result<Arc<Self>, CitizenWalletError> {
-        let key = crate::convert::wallet_key(wallet_key)?;
         let config = wallet::WalletConfig {
             issuer_anchors: anchors(&issuer_anchors_pem)?,
             reader_anchors: anchors(&reader_anchors_pem)?,
             device_auth: device_authentication.into(),
             ..wallet::WalletConfig::default()
         };
-        let inner = wallet::Wallet::open(
-            std::path::Path::new(&store_directory),
-            &key,
-            Arc::new(Foreign(secure_area)),
-            config,
-            Arc::new(SystemClock),
-        )?;
-        Ok(Arc::new(Wallet { inner }))
+        open_with(store_directory, wallet_key, secure_area, config)
+    }
+
+    /// As [`Wallet::open`], also trusting the reader CAs of `rical` (a RICAL's bytes, as
+    /// fetched) once the list verifies against the RICAL anchors in `rical_anchors_pem` at the
+    /// system time (`WalletConfig::add_rical`, default policy). A refused list is an
+    /// `InvalidInput` error naming the check.
+    #[uniffi::constructor]
+    #[allow(clippy::too_many_arguments)] // `open`'s arguments and the list with its anchors.
+    pub fn open_with_rical(
+        store_directory: String,
+        wallet_key: Vec<u8>,
+        secure_area: Arc<dyn SecureArea>,
+        issuer_anchors_pem: String,
+        reader_anchors_pem: String,
+        rical: Vec<u8>,
+        rical_anchors_pem: String,
+        device_authentication: DeviceAuthentication,
+    ) -> Result<Arc<Self>, CitizenWalletError> {
+        let mut config = wallet::WalletConfig {
+            issuer_anchors: anchors(&issuer_anchors_pem)?,
+            reader_anchors: anchors(&reader_anchors_pem)?,
+            device_auth: device_authentication.into(),
+            ..wallet::WalletConfig::default()
+        };
+        config
+            .add_rical(
+                &rical,
+                &anchors(&rical_anchors_pem)?,
+                SystemClock.now(),
+                &mdoc::trust_list::ListPolicy::default(),
+            )
+            .map_err(CitizenWalletError::invalid)?;
+        open_with(store_directory, wallet_key, secure_area, config)
     }
 
     /// Creates a device key for a credential of `doc_type`; give `device_key` to the issuer.
@@ -278,4 +303,22 @@ impl PresentationSession {
     pub fn terminate(&self) -> Vec<u8> {
         lock(&self.inner).terminate()
     }
+}
+
+/// Opens the wallet store with `config` (shared by the constructors).
+fn open_with(
+    store_directory: String,
+    wallet_key: Vec<u8>,
+    secure_area: Arc<dyn SecureArea>,
+    config: wallet::WalletConfig,
+) -> Result<Arc<Wallet>, CitizenWalletError> {
+    let key = crate::convert::wallet_key(wallet_key)?;
+    let inner = wallet::Wallet::open(
+        std::path::Path::new(&store_directory),
+        &key,
+        Arc::new(Foreign(secure_area)),
+        config,
+        Arc::new(SystemClock),
+    )?;
+    Ok(Arc::new(Wallet { inner }))
 }

@@ -109,6 +109,10 @@ pub struct ConsentDocument {
     /// The verifier's registration for this request, when it sent one: registered or not for
     /// the declared purpose, or unverified (see [`crate::registration`]).
     pub registration: Option<crate::registration::RegistrationVerdict>,
+    /// Second edition: true when the wallet holds a valid credential of this doc type but the
+    /// reader accepts only documents from the IACAs it listed (`issuerIdentifiers`) and none held
+    /// is from them, so the document is answered as not held.
+    pub issuer_not_accepted: bool,
 }
 
 /// What the app shows the citizen before anything is disclosed.

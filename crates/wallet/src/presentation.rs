@@ -191,41 +191,75 @@ pub fn holds_element(
     doc_type: &str,
     element: Option<(&str, &str)>,
 ) -> Result<bool, WalletError> {
-    let Some(held) = held_credential(wallet, doc_type, false)? else {
+    let Some(held) = held_credential(wallet, doc_type, false, &[])? else {
         return Ok(false);
     };
     Ok(element
         .is_none_or(|(namespace, identifier)| held.answering(namespace, identifier, &[]).is_some()))
 }
 
-/// The valid credential of `doc_type` with a copy left (the one valid longest). With `reserve`,
-/// a copy is reserved atomically for this presentation (see [`Reservation`]); a document whose
-/// copies are all reserved by other presentations is not offered.
+/// The id of the credential that would answer a DocRequest for `doc_type` restricted to the
+/// IACAs `issuers` (second-edition issuerIdentifiers; empty: any), without reserving a copy.
+pub(crate) fn answering_credential_id(
+    wallet: &Wallet,
+    doc_type: &str,
+    issuers: &[Vec<u8>],
+) -> Result<Option<String>, WalletError> {
+    Ok(held_credential(wallet, doc_type, false, issuers)?.map(|h| h.stored.id.clone()))
+}
+
+/// The valid credential of `doc_type` with a copy left (the one valid longest) whose IACA is one
+/// of `issuers` (second-edition issuerIdentifiers, see [`mdoc::x509::issuer_auth_matches`];
+/// empty: any issuer). With `reserve`, a copy is reserved atomically for this presentation (see
+/// [`Reservation`]); a document whose copies are all reserved by other presentations is not
+/// offered.
 fn held_credential(
     wallet: &Wallet,
     doc_type: &str,
     reserve: bool,
+    issuers: &[Vec<u8>],
 ) -> Result<Option<HeldCredential>, WalletError> {
     let now = wallet.now();
-    let candidate = wallet
+    let mut candidates: Vec<_> = wallet
         .credentials()
         .into_iter()
         .filter(|c| c.doc_type == doc_type && c.valid_from <= now && now <= c.valid_until)
         .filter(|c| !crate::status::blocks_presentation(c))
         .filter(|c| c.copies_left > 0)
-        .max_by_key(|c| c.valid_until);
-    let Some(summary) = candidate else {
-        return Ok(None);
-    };
+        .collect();
+    // The one valid longest first (the last of equals, as `max_by_key` picks).
+    candidates.reverse();
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.valid_until));
+    for summary in candidates {
+        match held_copy(wallet, &summary.id, reserve)? {
+            Some(held)
+                if mdoc::x509::issuer_auth_matches(&held.issuer_signed.issuer_auth, issuers) =>
+            {
+                return Ok(Some(held));
+            }
+            // Another issuer: dropping `held` releases a reserved copy; try the next one.
+            Some(_) => {}
+            None => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// Loads (and with `reserve` reserves) a copy of the stored credential `id`.
+fn held_copy(
+    wallet: &Wallet,
+    id: &str,
+    reserve: bool,
+) -> Result<Option<HeldCredential>, WalletError> {
     #[cfg(test)]
     trace::record(trace::Op::LoadCredential);
     let (stored, copy) = if reserve {
-        let Some(reserved) = wallet.store().reserve_copy(&summary.id)? else {
+        let Some(reserved) = wallet.store().reserve_copy(id)? else {
             return Ok(None);
         };
         reserved
     } else {
-        let stored = wallet.credential(&summary.id)?;
+        let stored = wallet.credential(id)?;
         let Some(copy) = stored.record.copies.first().cloned() else {
             return Ok(None);
         };
@@ -257,20 +291,42 @@ fn held_credential(
 /// DocRequests ask for its doc type.
 #[derive(Default)]
 struct CredentialCache {
-    by_doc_type: Vec<(String, Option<Arc<HeldCredential>>)>,
+    /// Per doc type and issuerIdentifiers restriction, the credential answering it.
+    by_doc_type: Vec<(String, IssuerIdentifiers, Option<Arc<HeldCredential>>)>,
 }
+
+/// A DocRequest's issuerIdentifiers (empty: any issuer).
+type IssuerIdentifiers = Vec<Vec<u8>>;
 
 impl CredentialCache {
     fn get(
         &mut self,
         wallet: &Wallet,
         doc_type: &str,
+        issuers: &[Vec<u8>],
     ) -> Result<Option<Arc<HeldCredential>>, WalletError> {
-        if let Some((_, held)) = self.by_doc_type.iter().find(|(d, _)| d == doc_type) {
+        if let Some((_, _, held)) = self
+            .by_doc_type
+            .iter()
+            .find(|(d, i, _)| d == doc_type && i.as_slice() == issuers)
+        {
             return Ok(held.clone());
         }
-        let held = held_credential(wallet, doc_type, true)?.map(Arc::new);
-        self.by_doc_type.push((doc_type.to_owned(), held.clone()));
+        // The same credential may already be reserved for an unrestricted DocRequest.
+        if let Some(held) = self
+            .by_doc_type
+            .iter()
+            .filter(|(d, _, _)| d == doc_type)
+            .filter_map(|(_, _, h)| h.clone())
+            .find(|h| mdoc::x509::issuer_auth_matches(&h.issuer_signed.issuer_auth, issuers))
+        {
+            self.by_doc_type
+                .push((doc_type.to_owned(), issuers.to_vec(), Some(held.clone())));
+            return Ok(Some(held));
+        }
+        let held = held_credential(wallet, doc_type, true, issuers)?.map(Arc::new);
+        self.by_doc_type
+            .push((doc_type.to_owned(), issuers.to_vec(), held.clone()));
         Ok(held)
     }
 }
@@ -385,7 +441,12 @@ pub fn prepare_request(
         answered.push(index);
         let info = request.doc_request_info(index)?;
         let items = doc.items_request.value();
-        let credential = credentials.get(wallet, &items.doc_type)?;
+        let credential = credentials.get(wallet, &items.doc_type, &info.issuer_identifiers)?;
+        // Held, but not from an IACA the reader listed: reported as not held, and the consent
+        // says why.
+        let issuer_not_accepted = credential.is_none()
+            && !info.issuer_identifiers.is_empty()
+            && holds_element(wallet, &items.doc_type, None)?;
         let requested: Vec<RequestedElement> = items
             .elements()
             .map(|(ns, id, retain)| RequestedElement {
@@ -468,6 +529,7 @@ pub fn prepare_request(
                 wallet.now(),
             ),
             registration: None,
+            issuer_not_accepted,
         });
         documents.push(PreparedDocument {
             doc_type: items.doc_type.clone(),

@@ -53,8 +53,10 @@ pub(crate) struct Plan {
 
 /// Without use cases every DocRequest is answered. With them, each use case is answered by the
 /// first of its document sets whose every DocRequest the wallet holds a valid credential for
-/// (none when no set can be answered in full: nothing of that use case is disclosed); a
-/// DocRequest in no use case is answered as in a first-edition request.
+/// (from an IACA the DocRequest's issuerIdentifiers list, when it lists any), and, when any of
+/// the set's DocRequests has uniqueDocSetRequired, by distinct credentials; none when no set can
+/// be answered (nothing of that use case is disclosed). A DocRequest in no use case is answered
+/// as in a first-edition request.
 pub(crate) fn plan(wallet: &Wallet, request: &DeviceRequest) -> Result<Plan, WalletError> {
     let count = request.doc_requests.len();
     let use_cases = match &request.device_request_info {
@@ -66,14 +68,36 @@ pub(crate) fn plan(wallet: &Wallet, request: &DeviceRequest) -> Result<Plan, Wal
             });
         }
     };
-    let mut holds: Vec<(String, bool)> = Vec::new();
-    let mut held = |doc_type: &str| -> Result<bool, WalletError> {
-        if let Some((_, h)) = holds.iter().find(|(d, _)| d == doc_type) {
-            return Ok(*h);
+    // Per DocRequest: the credential that would answer it (its doc type, restricted to the
+    // IACAs of its issuerIdentifiers), and whether it asks for a unique document set.
+    let mut answering: Vec<Option<Option<String>>> = vec![None; count];
+    let mut credential_for = |id: u64| -> Result<Option<String>, WalletError> {
+        let Some(index) = usize::try_from(id).ok().filter(|i| *i < count) else {
+            return Ok(None);
+        };
+        if let Some(Some(known)) = answering.get(index) {
+            return Ok(known.clone());
         }
-        let h = crate::presentation::holds_element(wallet, doc_type, None)?;
-        holds.push((doc_type.to_owned(), h));
-        Ok(h)
+        let Some(doc) = request.doc_requests.get(index) else {
+            return Ok(None);
+        };
+        let info = request.doc_request_info(index)?;
+        let found = crate::presentation::answering_credential_id(
+            wallet,
+            &doc.items_request.value().doc_type,
+            &info.issuer_identifiers,
+        )?;
+        if let Some(slot) = answering.get_mut(index) {
+            *slot = Some(found.clone());
+        }
+        Ok(found)
+    };
+    let unique_required = |id: u64| {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| request.doc_request_info(i).ok())
+            .and_then(|info| info.unique_doc_set_required)
+            .unwrap_or(false)
     };
     let doc_type = |id: u64| {
         usize::try_from(id)
@@ -87,17 +111,25 @@ pub(crate) fn plan(wallet: &Wallet, request: &DeviceRequest) -> Result<Plan, Wal
     for use_case in use_cases {
         let mut answered_set = None;
         for (index, set) in use_case.document_sets.iter().enumerate() {
+            // Indexes were checked against docRequests when the request was parsed.
+            let mut chosen: Vec<String> = Vec::new();
             let mut all_held = true;
             for id in set {
-                // Indexes were checked against docRequests when the request was parsed.
-                let Some(doc_type) = doc_type(*id) else {
-                    all_held = false;
-                    break;
-                };
-                if !held(&doc_type)? {
-                    all_held = false;
-                    break;
+                match credential_for(*id)? {
+                    Some(credential) => chosen.push(credential),
+                    None => {
+                        all_held = false;
+                        break;
+                    }
                 }
+            }
+            // uniqueDocSetRequired: the set's DocRequests must be answered by distinct
+            // documents (one credential may not answer two of them).
+            if all_held && set.iter().any(|id| unique_required(*id)) {
+                let mut distinct = chosen.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                all_held = distinct.len() == chosen.len();
             }
             if all_held {
                 answered_set = Some(index);

@@ -231,7 +231,7 @@ impl Certificate {
     }
 
     /// The subject key identifier, when the extension is present (once).
-    pub(crate) fn subject_key_identifier(&self) -> Option<Vec<u8>> {
+    pub fn subject_key_identifier(&self) -> Option<Vec<u8>> {
         let (_, ski) = self
             .parsed
             .tbs_certificate()
@@ -241,7 +241,7 @@ impl Certificate {
     }
 
     /// The key identifier of the authority key identifier, when present (once).
-    pub(crate) fn authority_key_identifier(&self) -> Option<Vec<u8>> {
+    pub fn authority_key_identifier(&self) -> Option<Vec<u8>> {
         let (_, aki) = self
             .parsed
             .tbs_certificate()

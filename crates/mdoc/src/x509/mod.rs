@@ -5,6 +5,7 @@
 mod certificate;
 mod chain;
 mod error;
+mod issuer_identifier;
 mod profile;
 
 pub use certificate::{Certificate, MAX_CERTIFICATE_LEN};
@@ -12,6 +13,7 @@ pub use chain::{
     AnchorScope, ChainPurpose, MAX_CHAIN_LEN, TrustAnchors, VerifiedChain, verify_chain,
 };
 pub use error::{ChainError, RequiredExtension, X509Error};
+pub use issuer_identifier::issuer_auth_matches;
 
 /// EKU of an mdoc document signer certificate (ISO 18013-5 Annex B).
 pub const EKU_DOCUMENT_SIGNER: const_oid::ObjectIdentifier =
