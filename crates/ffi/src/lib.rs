@@ -9,6 +9,7 @@
 
 #[cfg(feature = "test-authority")]
 mod authority;
+mod ble;
 mod convert;
 mod error;
 mod history;
@@ -22,6 +23,11 @@ mod status;
 
 #[cfg(feature = "test-authority")]
 pub use authority::{ReaderCredential, SampleDocument, TestAuthority, TestTrustLists};
+pub use ble::{
+    BleFramingError, BleGattReassembler, BleL2capDecoder, BleState, ble_gatt_chunk,
+    ble_l2cap_frame, ble_max_message_to_reader, ble_max_message_to_wallet, ble_state_parse,
+    ble_state_value,
+};
 pub use convert::*;
 pub use error::{CitizenWalletError, SecureAreaError};
 pub use history::{HistoryDocument, HistoryEntry, HistoryPage};
