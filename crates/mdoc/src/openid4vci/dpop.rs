@@ -56,16 +56,7 @@ pub fn access_token_hash(access_token: &str) -> String {
 /// The RFC 7638 thumbprint of a P-256 key: SHA-256 of `{"crv","kty","x","y"}` in that order,
 /// no whitespace, base64url.
 pub fn jwk_thumbprint(key: &PublicKey) -> String {
-    let jwk = p256_jwk(key);
-    let member = |name: &str| jwk.get(name).and_then(|v| v.as_str()).unwrap_or_default();
-    let canonical = format!(
-        r#"{{"crv":"{}","kty":"{}","x":"{}","y":"{}"}}"#,
-        member("crv"),
-        member("kty"),
-        member("x"),
-        member("y")
-    );
-    crate::base64url::encode(Sha256::digest(canonical.as_bytes()))
+    crate::base64url::encode(crate::online::openid4vp::p256_jwk_thumbprint(key))
 }
 
 /// The `htu` of `url`: the URL without query and fragment (RFC 9449 §4.2).
@@ -81,14 +72,7 @@ pub fn sign_dpop_proof<E>(
     sign: impl FnOnce(&[u8]) -> Result<[u8; 64], E>,
 ) -> Result<String, E> {
     let header = serde_json::json!({ "typ": DPOP_TYP, "alg": "ES256", "jwk": p256_jwk(key) });
-    let header = crate::base64url::encode(serde_json::to_vec(&header).unwrap_or_default());
-    let payload = crate::base64url::encode(serde_json::to_vec(claims).unwrap_or_default());
-    let signing_input = format!("{header}.{payload}");
-    let signature = sign(signing_input.as_bytes())?;
-    Ok(format!(
-        "{signing_input}.{}",
-        crate::base64url::encode(signature)
-    ))
+    super::proof::sign_compact_es256(&header, claims, sign)
 }
 
 /// A DPoP proof whose signature verified.

@@ -62,7 +62,17 @@ pub fn sign_jwt_proof_with_attestation<E>(
     if let (Some(attestation), Some(map)) = (key_attestation, header.as_object_mut()) {
         map.insert("key_attestation".into(), attestation.into());
     }
-    let header = crate::base64url::encode(serde_json::to_vec(&header).unwrap_or_default());
+    sign_compact_es256(&header, claims, sign)
+}
+
+/// A compact JWS: base64url(header) `.` base64url(claims) `.` base64url(the 64-byte ES256
+/// signature `sign` makes over that signing input). Shared by key proofs and DPoP proofs.
+pub(crate) fn sign_compact_es256<E>(
+    header: &serde_json::Value,
+    claims: &impl Serialize,
+    sign: impl FnOnce(&[u8]) -> Result<[u8; 64], E>,
+) -> Result<String, E> {
+    let header = crate::base64url::encode(serde_json::to_vec(header).unwrap_or_default());
     let payload = crate::base64url::encode(serde_json::to_vec(claims).unwrap_or_default());
     let signing_input = format!("{header}.{payload}");
     let signature = sign(signing_input.as_bytes())?;
