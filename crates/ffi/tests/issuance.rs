@@ -60,6 +60,33 @@ impl Setup {
         self.service.offer(data, Some(TX_CODE), false).unwrap().uri
     }
 
+    /// The app's HTTP: `request` goes to the issuer service, its response back to `session`.
+    fn forward(
+        &self,
+        session: &IssuanceSession,
+        request: HttpRequest,
+    ) -> Result<(), IssuanceError> {
+        let response = self.service.handle(&mdoc::openid4vci::http::HttpRequest {
+            method: request.method,
+            url: request.url,
+            headers: request
+                .headers
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
+            body: request.body,
+        });
+        session.handle_response(
+            response.status,
+            response
+                .headers
+                .into_iter()
+                .map(|(name, value)| HttpHeader { name, value })
+                .collect(),
+            response.body,
+        )
+    }
+
     /// The app's loop: every request goes to the issuer service, the response comes back.
     /// Returns the Done summary and the URLs requested.
     fn drive(
@@ -72,25 +99,7 @@ impl Setup {
             match session.next_step()? {
                 IssuanceStep::Send { request } => {
                     urls.push(request.url.clone());
-                    let response = self.service.handle(&mdoc::openid4vci::http::HttpRequest {
-                        method: request.method,
-                        url: request.url,
-                        headers: request
-                            .headers
-                            .into_iter()
-                            .map(|h| (h.name, h.value))
-                            .collect(),
-                        body: request.body,
-                    });
-                    session.handle_response(
-                        response.status,
-                        response
-                            .headers
-                            .into_iter()
-                            .map(|(name, value)| HttpHeader { name, value })
-                            .collect(),
-                        response.body,
-                    )?;
+                    self.forward(session, request)?;
                 }
                 IssuanceStep::NeedTxCode {
                     description,
@@ -332,29 +341,7 @@ fn a_forged_redirect_is_refused_and_ends_the_session() {
         .unwrap();
     let url = loop {
         match session.next_step().unwrap() {
-            IssuanceStep::Send { request } => {
-                let response = s.service.handle(&mdoc::openid4vci::http::HttpRequest {
-                    method: request.method,
-                    url: request.url,
-                    headers: request
-                        .headers
-                        .into_iter()
-                        .map(|h| (h.name, h.value))
-                        .collect(),
-                    body: request.body,
-                });
-                session
-                    .handle_response(
-                        response.status,
-                        response
-                            .headers
-                            .into_iter()
-                            .map(|(name, value)| HttpHeader { name, value })
-                            .collect(),
-                        response.body,
-                    )
-                    .unwrap();
-            }
+            IssuanceStep::Send { request } => s.forward(&session, request).unwrap(),
             IssuanceStep::OpenBrowser { url } => break url,
             other => panic!("{other:?}"),
         }
