@@ -193,6 +193,10 @@ pub struct ConsentElement {
     /// The identifier actually sent if approved (itself, or the age_over_NN answering it);
     /// none when nothing is sent.
     pub disclosed_as: Option<String>,
+    /// When the wallet does not hold it but holds the verifier's alternative for it (ISO
+    /// 18013-5 second edition alternativeDataElements): the elements sent in its place if it is
+    /// approved, as `namespace/identifier`. Show them: approving this element sends these.
+    pub alternative: Vec<String>,
     /// Whether it is sensitive.
     pub sensitive: bool,
     /// Minimisation findings (empty: the purpose needs it).
@@ -370,6 +374,11 @@ impl From<&wallet::consent::ConsentRequest> for ConsentRequest {
                             intent_to_retain: e.intent_to_retain,
                             held: e.held,
                             disclosed_as: e.disclosed_as.clone(),
+                            alternative: e
+                                .alternative
+                                .iter()
+                                .map(|a| format!("{}/{}", a.namespace, a.identifier))
+                                .collect(),
                             sensitive: e.sensitive,
                             findings: e
                                 .findings
@@ -674,6 +683,54 @@ mod tests {
         assert_eq!(
             super::finding_kind(FindingKind::RoleMayNotDemand),
             "role_may_not_demand"
+        );
+    }
+
+    #[test]
+    fn an_alternative_is_shown_on_the_element_it_answers() {
+        use mdoc::definitions::ElementReference;
+        use wallet::consent as core;
+        let element = core::ConsentElement {
+            namespace: "org.iso.18013.5.1".into(),
+            identifier: "age_over_18".into(),
+            label: "Over 18".into(),
+            intent_to_retain: false,
+            held: true,
+            disclosed_as: None,
+            alternative: vec![ElementReference::new("org.iso.18013.5.1", "birth_date")],
+            sensitive: false,
+            findings: Vec::new(),
+        };
+        let request = core::ConsentRequest {
+            verifier: core::VerifierIdentity {
+                common_name: None,
+                organization: None,
+                country: None,
+                trust: core::ReaderTrust::NotAuthenticated,
+                origin: None,
+            },
+            documents: vec![core::ConsentDocument {
+                doc_type: "org.iso.18013.5.1.mDL".into(),
+                display_name: "Driving licence".into(),
+                credential_id: None,
+                purpose: None,
+                purpose_declared: false,
+                elements: vec![element],
+                withheld: None,
+                registration: None,
+                issuer_not_accepted: false,
+            }],
+            use_cases: Vec::new(),
+        };
+        let converted = super::ConsentRequest::from(&request);
+        let element = converted
+            .documents
+            .first()
+            .and_then(|d| d.elements.first())
+            .cloned();
+        assert_eq!(
+            element.map(|e| e.alternative),
+            Some(vec!["org.iso.18013.5.1/birth_date".to_owned()])
         );
     }
 }
