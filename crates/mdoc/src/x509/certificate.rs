@@ -1,5 +1,7 @@
 //! One X.509 certificate, kept as received, with the fields ISO 18013-5 checks.
 
+use std::sync::Arc;
+
 use const_oid::ObjectIdentifier;
 use der::{Decode, Reader};
 use p256::ecdsa::VerifyingKey;
@@ -24,11 +26,27 @@ const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840
 const PRIME256V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 /// An X.509 certificate with its DER exactly as received.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Cloning is cheap (the parsed form is shared, never re-parsed or deep-copied), and equality
+/// compares the DER bytes: the parsed form is a function of them.
+#[derive(Clone)]
 pub struct Certificate {
+    inner: Arc<Parsed>,
+}
+
+/// The DER as received and its parsed form.
+struct Parsed {
     der: Vec<u8>,
     parsed: x509_cert::Certificate,
 }
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner) || self.inner.der == other.inner.der
+    }
+}
+
+impl Eq for Certificate {}
 
 impl std::fmt::Debug for Certificate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -52,8 +70,10 @@ impl Certificate {
         }
         let parsed = x509_cert::Certificate::from_der(der).map_err(|_| X509Error::Malformed)?;
         Ok(Certificate {
-            der: der.to_vec(),
-            parsed,
+            inner: Arc::new(Parsed {
+                der: der.to_vec(),
+                parsed,
+            }),
         })
     }
 
@@ -87,13 +107,13 @@ impl Certificate {
 
     /// The DER as received.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.inner.der
     }
 
     /// The certificate as PEM text.
     pub fn to_pem(&self) -> String {
         use base64ct::Encoding as _;
-        let body = base64ct::Base64::encode_string(&self.der);
+        let body = base64ct::Base64::encode_string(&self.inner.der);
         let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
         for line in body.as_bytes().chunks(64) {
             pem.push_str(&String::from_utf8_lossy(line));
@@ -105,7 +125,7 @@ impl Certificate {
 
     /// The subject's common name.
     pub fn subject_common_name(&self) -> Option<String> {
-        directory_text(self.parsed.tbs_certificate().subject().common_name())
+        directory_text(self.inner.parsed.tbs_certificate().subject().common_name())
     }
 
     /// The subject common name as chain errors show it (sanitised and bounded).
@@ -115,7 +135,7 @@ impl Certificate {
 
     /// The subject's organization.
     pub fn subject_organization(&self) -> Option<String> {
-        directory_text(self.parsed.tbs_certificate().subject().organization())
+        directory_text(self.inner.parsed.tbs_certificate().subject().organization())
     }
 
     /// The subject's organizationIdentifier (OID 2.5.4.97, ETSI EN 319 412-1 semantic
@@ -123,7 +143,8 @@ impl Certificate {
     /// identifier, to which a registration certificate's `sub` is bound.
     pub fn subject_organization_identifier(&self) -> Option<String> {
         directory_text(
-            self.parsed
+            self.inner
+                .parsed
                 .tbs_certificate()
                 .subject()
                 .by_oid(const_oid::ObjectIdentifier::new_unwrap("2.5.4.97")),
@@ -133,6 +154,7 @@ impl Certificate {
     /// The subject's country code.
     pub fn subject_country(&self) -> Option<String> {
         let country = self
+            .inner
             .parsed
             .tbs_certificate()
             .subject()
@@ -144,38 +166,53 @@ impl Certificate {
 
     /// The subject's state or province (stateOrProvinceName), if any.
     pub fn subject_state_or_province(&self) -> Option<String> {
-        directory_text(self.parsed.tbs_certificate().subject().state_or_province())
+        directory_text(
+            self.inner
+                .parsed
+                .tbs_certificate()
+                .subject()
+                .state_or_province(),
+        )
     }
 
     /// The issuer's common name.
     pub fn issuer_common_name(&self) -> Option<String> {
-        directory_text(self.parsed.tbs_certificate().issuer().common_name())
+        directory_text(self.inner.parsed.tbs_certificate().issuer().common_name())
     }
 
     /// The serial number's bytes.
     pub fn serial(&self) -> &[u8] {
-        self.parsed.tbs_certificate().serial_number().as_bytes()
+        self.inner
+            .parsed
+            .tbs_certificate()
+            .serial_number()
+            .as_bytes()
     }
 
     /// Start of validity.
     pub fn not_before(&self) -> Timestamp {
-        to_timestamp(self.parsed.tbs_certificate().validity().not_before)
+        to_timestamp(self.inner.parsed.tbs_certificate().validity().not_before)
     }
 
     /// End of validity.
     pub fn not_after(&self) -> Timestamp {
-        to_timestamp(self.parsed.tbs_certificate().validity().not_after)
+        to_timestamp(self.inner.parsed.tbs_certificate().validity().not_after)
     }
 
     /// The subject public key, if it is an uncompressed or compressed P-256 point.
     pub fn public_key(&self) -> Option<VerifyingKey> {
-        let spki = self.parsed.tbs_certificate().subject_public_key_info();
+        let spki = self
+            .inner
+            .parsed
+            .tbs_certificate()
+            .subject_public_key_info();
         VerifyingKey::from_sec1_bytes(spki.subject_public_key.as_bytes()?).ok()
     }
 
     /// Basic constraints: (is a CA, path length constraint). `None` when absent.
     pub fn basic_constraints(&self) -> Option<(bool, Option<u8>)> {
         let (_, bc) = self
+            .inner
             .parsed
             .tbs_certificate()
             .get_extension::<BasicConstraints>()
@@ -186,7 +223,7 @@ impl Certificate {
     /// True when the key usage extension is present and has `usage`.
     pub(crate) fn has_key_usage(&self, usage: KeyUsages) -> bool {
         matches!(
-            self.parsed.tbs_certificate().get_extension::<KeyUsage>(),
+            self.inner.parsed.tbs_certificate().get_extension::<KeyUsage>(),
             Ok(Some((_, ku))) if ku.0.contains(usage)
         )
     }
@@ -199,7 +236,7 @@ impl Certificate {
                 acc | *u
             });
         matches!(
-            self.parsed.tbs_certificate().get_extension::<KeyUsage>(),
+            self.inner.parsed.tbs_certificate().get_extension::<KeyUsage>(),
             Ok(Some((_, ku))) if ku.0 == wanted
         )
     }
@@ -207,7 +244,7 @@ impl Certificate {
     /// True when issuerAltName is present (once) and holds an email address or a URI.
     pub(crate) fn has_issuer_alt_name(&self) -> bool {
         matches!(
-            self.parsed.tbs_certificate().get_extension::<IssuerAltName>(),
+            self.inner.parsed.tbs_certificate().get_extension::<IssuerAltName>(),
             Ok(Some((_, names))) if names.0.iter().any(|name| matches!(
                 name,
                 GeneralName::Rfc822Name(_) | GeneralName::UniformResourceIdentifier(_)
@@ -225,7 +262,7 @@ impl Certificate {
             )
         };
         matches!(
-            self.parsed.tbs_certificate().get_extension::<CrlDistributionPoints>(),
+            self.inner.parsed.tbs_certificate().get_extension::<CrlDistributionPoints>(),
             Ok(Some((_, points))) if !points.0.is_empty() && points.0.iter().all(has_full_name)
         )
     }
@@ -233,6 +270,7 @@ impl Certificate {
     /// The subject key identifier, when the extension is present (once).
     pub fn subject_key_identifier(&self) -> Option<Vec<u8>> {
         let (_, ski) = self
+            .inner
             .parsed
             .tbs_certificate()
             .get_extension::<SubjectKeyIdentifier>()
@@ -243,6 +281,7 @@ impl Certificate {
     /// The key identifier of the authority key identifier, when present (once).
     pub fn authority_key_identifier(&self) -> Option<Vec<u8>> {
         let (_, aki) = self
+            .inner
             .parsed
             .tbs_certificate()
             .get_extension::<AuthorityKeyIdentifier>()
@@ -252,7 +291,8 @@ impl Certificate {
 
     /// True when the extension `oid` is present and marked critical.
     pub(crate) fn has_critical_extension(&self, oid: ObjectIdentifier) -> bool {
-        self.parsed
+        self.inner
+            .parsed
             .tbs_certificate()
             .extensions()
             .into_iter()
@@ -273,7 +313,7 @@ impl Certificate {
     /// True when the extended key usage extension lists `purpose`.
     pub fn has_extended_key_usage(&self, purpose: ObjectIdentifier) -> bool {
         matches!(
-            self.parsed.tbs_certificate().get_extension::<ExtendedKeyUsage>(),
+            self.inner.parsed.tbs_certificate().get_extension::<ExtendedKeyUsage>(),
             Ok(Some((_, eku))) if eku.0.contains(&purpose)
         )
     }
@@ -287,7 +327,8 @@ impl Certificate {
             ObjectIdentifier::new_unwrap("2.5.29.37"),
             ObjectIdentifier::new_unwrap("2.5.29.17"),
         ];
-        self.parsed
+        self.inner
+            .parsed
             .tbs_certificate()
             .extensions()
             .into_iter()
@@ -300,6 +341,7 @@ impl Certificate {
     /// curve P-256 whose point decodes.
     pub(crate) fn uses_supported_algorithms(&self) -> bool {
         let key_algorithm = &self
+            .inner
             .parsed
             .tbs_certificate()
             .subject_public_key_info()
@@ -308,7 +350,7 @@ impl Certificate {
             .parameters
             .as_ref()
             .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-        self.parsed.signature_algorithm().oid == ECDSA_WITH_SHA256
+        self.inner.parsed.signature_algorithm().oid == ECDSA_WITH_SHA256
             && key_algorithm.oid == ID_EC_PUBLIC_KEY
             && curve == Some(PRIME256V1)
             && self.public_key().is_some()
@@ -317,21 +359,22 @@ impl Certificate {
     /// True when tbsCertificate names the same signature algorithm (OID and parameters) as the
     /// outer signatureAlgorithm, as RFC 5280 4.1.1.2 requires.
     pub(crate) fn signature_algorithms_agree(&self) -> bool {
-        self.parsed.tbs_certificate().signature() == self.parsed.signature_algorithm()
+        self.inner.parsed.tbs_certificate().signature() == self.inner.parsed.signature_algorithm()
     }
 
     /// True when this certificate's issuer name is `issuer`'s subject name.
     pub(crate) fn is_named_issued_by(&self, issuer: &Certificate) -> bool {
-        self.parsed.tbs_certificate().issuer() == issuer.parsed.tbs_certificate().subject()
+        self.inner.parsed.tbs_certificate().issuer()
+            == issuer.inner.parsed.tbs_certificate().subject()
     }
 
     /// Verifies this certificate's signature, over its TBS bytes as received, with `key`.
     pub(crate) fn signature_verifies_with(&self, key: &VerifyingKey) -> bool {
         use signature::Verifier;
-        let Some(tbs) = tbs_bytes(&self.der) else {
+        let Some(tbs) = tbs_bytes(&self.inner.der) else {
             return false;
         };
-        let Some(sig_der) = self.parsed.signature().as_bytes() else {
+        let Some(sig_der) = self.inner.parsed.signature().as_bytes() else {
             return false;
         };
         p256::ecdsa::Signature::from_der(sig_der)

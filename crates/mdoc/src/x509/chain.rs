@@ -1,6 +1,9 @@
 //! Chain validation to configured trust anchors.
 
+use std::sync::Arc;
+
 use super::certificate::Certificate;
+use super::chain_cache::{ChainCache, ChainKey, Window};
 use super::error::ChainError;
 use super::profile;
 use super::{EKU_DOCUMENT_SIGNER, EKU_READER_AUTH, EKU_VICAL_SIGNER};
@@ -61,23 +64,66 @@ impl AnchorScope {
 }
 
 /// The certificates trusted as roots for one purpose, each with its [`AnchorScope`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Each anchor set owns a [`ChainCache`] of the chains validated against it (see
+/// [`verify_chain`]): clones of an unchanged set share it, and any change to the set (an
+/// anchor added, a VICAL's IACAs extended in) starts a new, empty cache.
+#[derive(Debug, Clone)]
 pub struct TrustAnchors {
     anchors: Vec<Certificate>,
     /// One scope per anchor, in the same order.
     scopes: Vec<AnchorScope>,
+    /// Chains validated against exactly these anchors and scopes.
+    chains: Arc<ChainCache>,
 }
+
+impl Default for TrustAnchors {
+    fn default() -> Self {
+        TrustAnchors::new(Vec::new())
+    }
+}
+
+/// Two anchor sets are equal when they hold the same anchors with the same scopes (their
+/// caches do not matter).
+impl PartialEq for TrustAnchors {
+    fn eq(&self, other: &Self) -> bool {
+        self.anchors == other.anchors && self.scopes == other.scopes
+    }
+}
+
+impl Eq for TrustAnchors {}
 
 impl TrustAnchors {
     /// Anchors from parsed certificates, without scope.
     pub fn new(anchors: Vec<Certificate>) -> Self {
         let scopes = vec![AnchorScope::default(); anchors.len()];
-        TrustAnchors { anchors, scopes }
+        TrustAnchors {
+            anchors,
+            scopes,
+            chains: Arc::new(ChainCache::default()),
+        }
     }
 
     /// Anchors from PEM text holding one or more certificates.
     pub fn from_pem(pem: &str) -> Result<Self, super::X509Error> {
         Ok(TrustAnchors::new(Certificate::from_pem_chain(pem)?))
+    }
+
+    /// The same anchors with a new, empty chain cache of `capacity` chains (0: every chain is
+    /// validated afresh, as a benchmark's uncached row needs).
+    pub fn with_chain_cache_capacity(mut self, capacity: usize) -> Self {
+        self.chains = Arc::new(ChainCache::new(capacity));
+        self
+    }
+
+    /// The cache of chains validated against these anchors.
+    pub fn chain_cache(&self) -> &ChainCache {
+        &self.chains
+    }
+
+    /// Called on every change: chains validated against the old set are not reused.
+    fn anchors_changed(&mut self) {
+        self.chains = Arc::new(ChainCache::new(self.chains.capacity()));
     }
 
     /// Adds an anchor without scope.
@@ -89,12 +135,14 @@ impl TrustAnchors {
     pub fn add_scoped(&mut self, anchor: Certificate, scope: AnchorScope) {
         self.anchors.push(anchor);
         self.scopes.push(scope);
+        self.anchors_changed();
     }
 
     /// Adds every anchor of `other`, with its scope.
     pub fn extend(&mut self, other: &TrustAnchors) {
         self.anchors.extend(other.anchors.iter().cloned());
         self.scopes.extend(other.scopes.iter().cloned());
+        self.anchors_changed();
     }
 
     /// The scopes under which `anchor` is configured (one per time it was added).
@@ -156,12 +204,50 @@ impl VerifiedChain {
 /// IACA's countryName and an authority key identifier equal to the IACA's subject key
 /// identifier, and countryName, issuerAltName, cRLDistributionPoints and subjectKeyIdentifier on
 /// both. The chain may or may not include the anchor.
+///
+/// A chain that passed is kept in the anchors' [`ChainCache`] (keyed by its bytes as received
+/// and `purpose`) and answered from it while `now` lies in every certificate's validity and the
+/// anchor's scope still permits it; otherwise it is validated afresh, so the result is always
+/// what [`verify_chain_uncached`] gives.
 pub fn verify_chain(
     chain: &[Vec<u8>],
     anchors: &TrustAnchors,
     now: Timestamp,
     purpose: ChainPurpose,
 ) -> Result<VerifiedChain, ChainError> {
+    let cache = anchors.chain_cache();
+    if cache.capacity() == 0 {
+        return validate(chain, anchors, now, purpose).map(|(verified, _)| verified);
+    }
+    let key = ChainKey::new(chain, purpose);
+    if let Some(verified) = cache.get(&key, now, |cached| {
+        anchors.permits(&cached.anchor, None, now)
+    }) {
+        return Ok(verified);
+    }
+    let (verified, window) = validate(chain, anchors, now, purpose)?;
+    cache.insert(key, verified.clone(), window);
+    Ok(verified)
+}
+
+/// [`verify_chain`] without its cache: every check, every time.
+pub fn verify_chain_uncached(
+    chain: &[Vec<u8>],
+    anchors: &TrustAnchors,
+    now: Timestamp,
+    purpose: ChainPurpose,
+) -> Result<VerifiedChain, ChainError> {
+    validate(chain, anchors, now, purpose).map(|(verified, _)| verified)
+}
+
+/// Every check of [`verify_chain`]; also returns the window in which every certificate of the
+/// path (anchor included) is valid.
+fn validate(
+    chain: &[Vec<u8>],
+    anchors: &TrustAnchors,
+    now: Timestamp,
+    purpose: ChainPurpose,
+) -> Result<(VerifiedChain, Window), ChainError> {
     if chain.is_empty() {
         return Err(ChainError::Empty);
     }
@@ -235,10 +321,21 @@ pub fn verify_chain(
         profile::check_iaca(&anchor, path.len() - 1)?;
         profile::check_document_signer(leaf, &anchor)?;
     }
-    Ok(VerifiedChain {
-        leaf: leaf.clone(),
-        anchor,
-    })
+    let window = Window {
+        not_before: path
+            .iter()
+            .map(Certificate::not_before)
+            .max()
+            .unwrap_or(now),
+        not_after: path.iter().map(Certificate::not_after).min().unwrap_or(now),
+    };
+    Ok((
+        VerifiedChain {
+            leaf: leaf.clone(),
+            anchor,
+        },
+        window,
+    ))
 }
 
 fn find_anchor(

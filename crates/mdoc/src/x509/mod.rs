@@ -4,6 +4,7 @@
 
 mod certificate;
 mod chain;
+mod chain_cache;
 mod error;
 mod issuer_identifier;
 mod profile;
@@ -11,7 +12,9 @@ mod profile;
 pub use certificate::{Certificate, MAX_CERTIFICATE_LEN};
 pub use chain::{
     AnchorScope, ChainPurpose, MAX_CHAIN_LEN, TrustAnchors, VerifiedChain, verify_chain,
+    verify_chain_uncached,
 };
+pub use chain_cache::{ChainCache, ChainCacheStats, DEFAULT_CHAIN_CACHE_CAPACITY};
 pub use error::{ChainError, RequiredExtension, X509Error};
 pub use issuer_identifier::issuer_auth_matches;
 
