@@ -8,7 +8,10 @@
 //! A token is verified once when offered — signature, x5chain in the protected header chained
 //! to the issuers' IACAs (or a configured status trust point), `sub` equal to the URI, `exp`,
 //! `iat` — inflated within a bound, and cached by URI until `exp` or fetch time + `ttl`,
-//! whichever is first; the cache holds a bounded number of lists. "Undetermined" (no token,
+//! whichever is first; the cache holds a bounded number of lists. The signer's certificate chain
+//! is validated through the anchors' [`mdoc::x509::ChainCache`], which the checker shares with
+//! the issuer anchors it was given: a new copy of a list from a known signer costs one ECDSA
+//! verification (the token's), not two. "Undetermined" (no token,
 //! fetch failed, token refused, expired or stale) is its own outcome, never confused with
 //! revoked; [`StatusPolicy::undetermined_fails`] decides whether it fails the check.
 
@@ -450,5 +453,64 @@ mod tests {
             let _ = checker.offer(uri, Fetched::Failed, now());
         }
         assert_eq!(checker.cached(), 2);
+    }
+
+    /// Issue 15 / 18: re-verifying a token (a new copy of the same list, or the same copy
+    /// again) validates the status signer's chain once, in the cache the checker shares with
+    /// the issuer anchors it was given, and reaches the same verdict; once the signer's
+    /// certificate has expired the cached chain answers nothing.
+    #[test]
+    fn the_status_signer_chain_is_validated_once_and_shared() {
+        use issuer::TestIssuer;
+        use issuer::status::StatusListIssuer;
+        let issuer = TestIssuer::new("Test Authority", "GB", now()).unwrap();
+        let anchors = TrustAnchors::new(vec![issuer.iaca().certificate().clone()]);
+        let uri = "https://status.example/1";
+        let mut list = StatusListIssuer::new(uri, Bits::One, 64).unwrap();
+        let entry = list.assign().unwrap();
+        let reference = StatusReference {
+            status_list: Some(entry),
+            identifier_list: None,
+        };
+        let signer = issuer.new_status_signer().unwrap();
+        let token = list.token(&signer, now(), 86_400, 300).unwrap();
+        let mut checker = StatusChecker::new(anchors.clone(), StatusPolicy::default(), 4);
+        let mut uncached = StatusChecker::new(
+            anchors.clone().with_chain_cache_capacity(0),
+            StatusPolicy::default(),
+            4,
+        );
+        for _ in 0..3 {
+            checker
+                .offer(uri, Fetched::Token(token.clone()), now())
+                .unwrap();
+            uncached
+                .offer(uri, Fetched::Token(token.clone()), now())
+                .unwrap();
+            assert_eq!(
+                checker.status(&reference, "d", now()),
+                CredentialStatus::Valid
+            );
+            assert_eq!(
+                checker.status(&reference, "d", now()),
+                uncached.status(&reference, "d", now())
+            );
+        }
+        let stats = anchors.chain_cache().stats();
+        assert_eq!((stats.hits, stats.misses), (2, 1));
+
+        let signer_end = signer.certified_key().certificate().not_after();
+        let later = signer_end.plus_seconds(1);
+        let expired = checker.offer(uri, Fetched::Token(token.clone()), later);
+        assert!(
+            matches!(
+                &expired,
+                Err(Undetermined::Refused(StatusError::Chain(
+                    mdoc::x509::ChainError::Expired { .. }
+                )))
+            ),
+            "{expired:?}"
+        );
+        assert_eq!(expired, uncached.offer(uri, Fetched::Token(token), later));
     }
 }

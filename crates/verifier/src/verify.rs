@@ -28,7 +28,10 @@ pub struct VerificationContext {
     /// ([`CheckName::RequestedElements`], [`CheckName::ElementsReturned`]) are not run, and the
     /// report is authentic at best, never complete. `Some(vec![])` is a request for nothing.
     pub requests: Option<Vec<ItemsRequest>>,
-    /// IACA roots of trusted issuers.
+    /// IACA roots of trusted issuers. Document signer chains validated against them are kept
+    /// in their [`mdoc::x509::ChainCache`] (shared by clones of the same anchors), so a
+    /// verifier checking many credentials from one document signer validates its chain once;
+    /// [`TrustAnchors::with_chain_cache_capacity`] with 0 turns that off.
     pub issuer_anchors: TrustAnchors,
     /// The time of the check (from the verifier's clock).
     pub now: Timestamp,

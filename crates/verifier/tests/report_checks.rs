@@ -517,3 +517,52 @@ fn no_request_is_authenticity_only_and_a_request_for_nothing_is_not() {
         CheckName::RequestedElements
     );
 }
+
+/// Issue 18: a verifier checking many responses from one document signer validates its chain
+/// once. The report from the cached chain is the report a fresh validation gives, and once the
+/// document signer certificate has expired the cached chain answers nothing: the chain check
+/// fails with the same message as without the cache.
+#[test]
+fn a_cached_document_signer_chain_gives_the_same_report_and_still_expires() {
+    let gb = Authority::new("GB", "GB", None);
+    let device = device();
+    let issued = gb.issue(
+        &samples::uk_digital_id(&AMELIA, NOW.date()),
+        &device,
+        &window(),
+    );
+    let ids = ["family_name", "issuing_country"];
+    let response = present(&issued, &device, |_, id| ids.contains(&id));
+    let context = |anchors: &TrustAnchors, now: Timestamp| VerificationContext {
+        transcript: transcript(),
+        requests: Some(vec![uk_request(&ids).items_request()]),
+        issuer_anchors: anchors.clone(),
+        now,
+        e_reader_key: None,
+    };
+    let cached = gb.anchors();
+    let uncached = gb.anchors().with_chain_cache_capacity(0);
+    let fresh = verify_response(&response, &context(&uncached, NOW));
+    assert!(fresh.verified());
+    for _ in 0..3 {
+        assert_eq!(verify_response(&response, &context(&cached, NOW)), fresh);
+    }
+    assert_eq!(
+        cached.chain_cache().stats(),
+        mdoc::x509::ChainCacheStats { hits: 2, misses: 1 }
+    );
+    assert!(uncached.chain_cache().is_empty());
+
+    // The document signer certificate runs 1000 days from NOW - 365.
+    let later = NOW.plus_days(700);
+    let expired = verify_response(&response, &context(&cached, later));
+    assert_eq!(
+        expired,
+        verify_response(&response, &context(&uncached, later))
+    );
+    let (check, reason) = failure(&expired);
+    assert_eq!(check, "Issuer certificate chains to a trusted authority");
+    assert!(reason.contains("expired"), "{reason}");
+    // Back inside the window, the cached chain answers again.
+    assert_eq!(verify_response(&response, &context(&cached, NOW)), fresh);
+}
