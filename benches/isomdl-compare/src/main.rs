@@ -137,6 +137,9 @@ fn fixture(world: &World) -> Result<Fixture, common::Error> {
     let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri())?;
     let _ = holder.handle(&reader.establish(&requests, Some(&world.reader_key()))?);
     let transcript = holder.transcript().ok_or("no transcript")?.clone();
+    // The session reserved the single-use copy for its own consent; ending it releases the copy
+    // for the request prepared below.
+    drop(holder);
     let request: mdoc::definitions::DeviceRequest =
         mdoc::cbor::from_slice(reader.device_request().ok_or("no request")?)?;
     let prepared = prepare_request(&world.wallet, &request, &transcript)?;
