@@ -83,7 +83,31 @@ fn thread_cpu() -> Duration {
 
 /// Times one call of `a` and of `b` over 41 rounds that each run a batch of `a` then a batch of
 /// `b` (batches of about 20 ms), so both sides run under the same machine load.
+///
+/// For a load-independent figure: with `CITIZEN_WALLET_BENCH_CALLS=N` and
+/// `CITIZEN_WALLET_BENCH_PAIR=K`, the K-th call of this function (from 0, in the order of the
+/// rows) runs each side exactly N times through [`callgrind_side_a`] / [`callgrind_side_b`]
+/// and the others run nothing (the printed table is then meaningless); under
+/// `valgrind --tool=callgrind`, each side's inclusive instruction count divided by N is its
+/// cost per call.
 fn measure_pair(mut a: impl FnMut(), mut b: impl FnMut()) -> (Timing, Timing) {
+    static PAIRS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let pair = PAIRS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let env = |name| std::env::var(name).ok().and_then(|v: String| v.parse::<usize>().ok());
+    if let Some(calls) = env("CITIZEN_WALLET_BENCH_CALLS") {
+        let calls = if env("CITIZEN_WALLET_BENCH_PAIR") == Some(pair) {
+            calls
+        } else {
+            0
+        };
+        callgrind_side_a(&mut a, calls);
+        callgrind_side_b(&mut b, calls);
+        let zero = Timing {
+            wall: Duration::from_nanos(1),
+            cpu: Duration::from_nanos(1),
+        };
+        return (zero, zero);
+    }
     fn batch_size(f: &mut impl FnMut()) -> u32 {
         let start = thread_cpu();
         let mut calls = 0u32;
@@ -117,11 +141,31 @@ fn measure_pair(mut a: impl FnMut(), mut b: impl FnMut()) -> (Timing, Timing) {
     (summary(times_a), summary(times_b))
 }
 
+/// Runs `f` `calls` times: side a (ours) under callgrind, see [`measure_pair`].
+#[inline(never)]
+fn callgrind_side_a(f: &mut impl FnMut(), calls: usize) {
+    for _ in 0..calls {
+        f();
+    }
+}
+
+/// Runs `f` `calls` times: side b (isomdl, or its floor) under callgrind, see [`measure_pair`].
+#[inline(never)]
+fn callgrind_side_b(f: &mut impl FnMut(), calls: usize) {
+    for _ in 0..calls {
+        f();
+    }
+}
+
 /// Everything both sides verify against: the response bytes, our verification context, and
 /// isomdl's view of the same session transcript and trust anchor.
 struct Fixture {
     response: Vec<u8>,
+    /// Our context without the chain cache: the document signer's chain validated every time.
     context: VerificationContext,
+    /// The same context with the chain cache on (warmed before timing): a verifier that has
+    /// seen this document signer before.
+    cached: VerificationContext,
     iso_transcript: SessionTranscript180135,
     iso_anchors: TrustAnchorRegistry,
 }
@@ -145,7 +189,11 @@ fn fixture(world: &World) -> Result<Fixture, common::Error> {
     let prepared = prepare_request(&world.wallet, &request, &transcript)?;
     let selection = prepared.consent().recommended_selection();
     let response = respond(&world.wallet, &prepared, &selection, None)?;
-    let context = reader.context(&world.issuer_anchors(), world.now);
+    let cached = reader.context(&world.issuer_anchors(), world.now);
+    let context = VerificationContext {
+        issuer_anchors: cached.issuer_anchors.clone().with_chain_cache_capacity(0),
+        ..cached.clone()
+    };
 
     // isomdl's SessionTranscript, decoded from the transcript bytes our reader uses.
     let iso_transcript: SessionTranscript180135 =
@@ -159,16 +207,26 @@ fn fixture(world: &World) -> Result<Fixture, common::Error> {
     Ok(Fixture {
         response: mdoc::cbor::to_vec(&response),
         context,
+        cached,
         iso_transcript,
         iso_anchors,
     })
 }
 
-/// Our full verification of the bytes: decode, then `verifier::verify_response`.
+/// Our full verification of the bytes: decode, then `verifier::verify_response` (without the
+/// chain cache).
 fn ours(fixture: &Fixture) -> Result<verifier::VerificationReport, String> {
+    ours_with(fixture, &fixture.context)
+}
+
+/// Our full verification of the bytes in `context`.
+fn ours_with(
+    fixture: &Fixture,
+    context: &VerificationContext,
+) -> Result<verifier::VerificationReport, String> {
     let response: mdoc::definitions::DeviceResponse =
         mdoc::cbor::from_slice(&fixture.response).map_err(|e| format!("decode: {e}"))?;
-    Ok(verifier::verify_response(&response, &fixture.context))
+    Ok(verifier::verify_response(&response, context))
 }
 
 /// isomdl's verification of the bytes: what its reader `SessionManager::handle_response` does
@@ -338,10 +396,20 @@ fn main() -> Result<(), common::Error> {
     let _ = std::fs::remove_dir_all(&dir);
     let now_unix = world.now.unix_seconds();
 
-    // Both sides must accept the response before any timing means anything.
+    // Both sides must accept the response before any timing means anything (ours with and
+    // without the chain cache, the cached report equal to the uncached one).
     let report = ours(&fixture)?;
     if !report.verified() {
         return Err(format!("our verifier rejects its own response: {report:?}").into());
+    }
+    for _ in 0..2 {
+        if ours_with(&fixture, &fixture.cached)? != report {
+            return Err("the cached chain gives another report".into());
+        }
+    }
+    let chain_cache = fixture.cached.issuer_anchors.chain_cache();
+    if chain_cache.stats().hits == 0 || !fixture.context.issuer_anchors.chain_cache().is_empty() {
+        return Err("the chain cache is not used as the rows say".into());
     }
     let (outcome, parsed) = isomdl(&fixture)?;
     if outcome.issuer_authentication != AuthenticationStatus::Valid
@@ -384,6 +452,24 @@ fn main() -> Result<(), common::Error> {
             black_box(parsed.map(|(_, response)| supplement(&response, now_unix)));
         },
     );
+    // Issue 18: the same rows with our chain cache warm.
+    let (ours_cached, isomdl_again) = measure_pair(
+        || {
+            black_box(ours_with(&fixture, &fixture.cached).ok());
+        },
+        || {
+            black_box(isomdl(&fixture).ok());
+        },
+    );
+    let (ours_cached_again, equal_again) = measure_pair(
+        || {
+            black_box(ours_with(&fixture, &fixture.cached).ok());
+        },
+        || {
+            let parsed = isomdl(&fixture).ok();
+            black_box(parsed.map(|(_, response)| supplement(&response, now_unix)));
+        },
+    );
     let (ecdsa_014, ecdsa_013) = ecdsa_floors();
 
     println!(
@@ -408,13 +494,19 @@ fn main() -> Result<(), common::Error> {
     );
     row("isomdl's own checks", ours_time, isomdl_time);
     row("isomdl + digests/validity/docType", ours_again, equal_time);
+    row("isomdl's own checks, ours cached", ours_cached, isomdl_again);
+    row("isomdl + digests..., ours cached", ours_cached_again, equal_again);
     row("floor: 1 ECDSA P-256 verification", ecdsa_014, ecdsa_013);
     println!(
         "\nratio = ours / isomdl (below 1 means ours is faster); medians over batches of one \
          run, the two sides measured in alternating batches; CPU = this thread's CPU time per \
          call, wall = wall-clock time per call. Each side performs 3 ECDSA verifications \
-         (DS certificate, MSO, device signature); the floor row is one verification with \
-         p256 0.14 (ours) and p256 0.13 (isomdl)."
+         (DS certificate, MSO, device signature), except in the \"ours cached\" rows, where \
+         ours has validated this document signer's chain before (issue 18's chain cache, \
+         warm: 2 verifications, MSO and device signature) and isomdl still makes 3; the floor \
+         row is one verification with p256 0.14 (ours) and p256 0.13 (isomdl). Chain cache \
+         hits in this run: {}.",
+        chain_cache.stats().hits
     );
     println!("\nours:      {OURS_CHECKS}");
     println!("\nisomdl:    {ISOMDL_CHECKS}");
