@@ -341,8 +341,9 @@ fn status_rows(
     Ok(())
 }
 
-/// Median wall-clock time of one call of `a` and of `b`, over 41 rounds that each run a batch
-/// of `a` then a batch of `b` (about 20 ms each), so both sides see the same machine load.
+/// Median CPU time (this thread's) of one call of `a` and of `b`, over 41 rounds that each run a
+/// batch of `a` then a batch of `b` (about 20 ms of CPU each), so both sides see the same
+/// machine load.
 ///
 /// With `CITIZEN_WALLET_BENCH_CALLS=N` set, each side instead runs exactly N times through
 /// [`callgrind_side_a`] and [`callgrind_side_b`] (no timing), so that
@@ -357,21 +358,29 @@ fn measure_alternating(mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, D
         callgrind_side_b(&mut b, calls);
         return (Duration::from_nanos(1), Duration::from_nanos(1));
     }
+    /// This thread's CPU time so far (excludes the time other processes hold the core).
+    fn cpu() -> Duration {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+        Duration::new(
+            u64::try_from(t.tv_sec).unwrap_or_default(),
+            u32::try_from(t.tv_nsec).unwrap_or_default(),
+        )
+    }
     fn batch_size(f: &mut impl FnMut()) -> u32 {
-        let start = Instant::now();
+        let start = cpu();
         let mut calls = 0u32;
-        while start.elapsed() < Duration::from_millis(20) {
+        while cpu() - start < Duration::from_millis(20) {
             f();
             calls += 1;
         }
         calls.max(1)
     }
     fn time(f: &mut impl FnMut(), calls: u32) -> Duration {
-        let start = Instant::now();
+        let start = cpu();
         for _ in 0..calls {
             f();
         }
-        start.elapsed() / calls
+        (cpu() - start) / calls
     }
     let median = |mut v: Vec<Duration>| {
         v.sort();
