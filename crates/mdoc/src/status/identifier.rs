@@ -139,6 +139,11 @@ impl IdentifierListToken {
         &self.envelope
     }
 
+    /// The envelope, claims and list, without copying them.
+    pub fn into_parts(self) -> (Envelope, TokenClaims, IdentifierList) {
+        (self.envelope, self.claims, self.list)
+    }
+
     /// Verifies the signature with a key resolved out of band.
     pub fn verify_with_key(&self, key: &VerifyingKey) -> Result<(), StatusError> {
         self.envelope.verify(key)

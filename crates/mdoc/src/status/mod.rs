@@ -265,18 +265,13 @@ pub fn verify_token(
     max_inflated: usize,
 ) -> Result<VerifiedToken, StatusError> {
     let (envelope, claims, list) = match StatusListToken::open(bytes, max_inflated) {
-        Ok(token) => (
-            token.envelope().clone(),
-            token.claims,
-            VerifiedList::Status(token.list),
-        ),
+        Ok(token) => {
+            let (envelope, claims, list) = token.into_parts();
+            (envelope, claims, VerifiedList::Status(list))
+        }
         Err(StatusError::WrongType { .. }) => {
-            let token = IdentifierListToken::open(bytes)?;
-            (
-                token.envelope().clone(),
-                token.claims,
-                VerifiedList::Identifiers(token.list),
-            )
+            let (envelope, claims, list) = IdentifierListToken::open(bytes)?.into_parts();
+            (envelope, claims, VerifiedList::Identifiers(list))
         }
         Err(e) => return Err(e),
     };

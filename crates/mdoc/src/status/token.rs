@@ -66,6 +66,11 @@ impl StatusListToken {
         &self.envelope
     }
 
+    /// The envelope, claims and list, without copying them.
+    pub fn into_parts(self) -> (Envelope, TokenClaims, StatusList) {
+        (self.envelope, self.claims, self.list)
+    }
+
     /// Verifies the signature with a key resolved out of band (the draft's examples use `kid`).
     pub fn verify_with_key(&self, key: &VerifyingKey) -> Result<(), StatusError> {
         self.envelope.verify(key)
