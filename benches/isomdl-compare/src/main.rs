@@ -93,7 +93,11 @@ fn thread_cpu() -> Duration {
 fn measure_pair(mut a: impl FnMut(), mut b: impl FnMut()) -> (Timing, Timing) {
     static PAIRS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let pair = PAIRS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let env = |name| std::env::var(name).ok().and_then(|v: String| v.parse::<usize>().ok());
+    let env = |name| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v: String| v.parse::<usize>().ok())
+    };
     if let Some(calls) = env("CITIZEN_WALLET_BENCH_CALLS") {
         let calls = if env("CITIZEN_WALLET_BENCH_PAIR") == Some(pair) {
             calls
@@ -494,8 +498,16 @@ fn main() -> Result<(), common::Error> {
     );
     row("isomdl's own checks", ours_time, isomdl_time);
     row("isomdl + digests/validity/docType", ours_again, equal_time);
-    row("isomdl's own checks, ours cached", ours_cached, isomdl_again);
-    row("isomdl + digests..., ours cached", ours_cached_again, equal_again);
+    row(
+        "isomdl's own checks, ours cached",
+        ours_cached,
+        isomdl_again,
+    );
+    row(
+        "isomdl + digests..., ours cached",
+        ours_cached_again,
+        equal_again,
+    );
     row("floor: 1 ECDSA P-256 verification", ecdsa_014, ecdsa_013);
     println!(
         "\nratio = ours / isomdl (below 1 means ours is faster); medians over batches of one \
