@@ -28,7 +28,7 @@ pub const MAX_ENTRIES: usize = 10_000;
 pub const MAX_PAGE: usize = 500;
 
 fn io_error(e: io::Error) -> StoreError {
-    StoreError::Io(e.kind().to_string())
+    StoreError::from_io(&e)
 }
 
 /// Which entries a page shows.

@@ -84,9 +84,13 @@ pub enum StoreError {
     /// Deleting the device key failed (the record itself was deleted).
     #[error("device key deletion failed: {0}")]
     SecureArea(#[from] SecureAreaError),
-    /// A file system operation failed.
+    /// A file system operation failed (the I/O error kind).
     #[error("storage failed: {0}")]
     Io(String),
+    /// The device's storage is full (ENOSPC) or the app's quota used up (EDQUOT): nothing was
+    /// written and what was stored is intact; free space and retry.
+    #[error("the device storage is full")]
+    StorageFull,
     /// The record would be larger than a record may be.
     #[error("the credential record is too large")]
     TooLarge,
@@ -96,7 +100,20 @@ pub enum StoreError {
 }
 
 fn io(e: std::io::Error) -> StoreError {
-    StoreError::Io(e.kind().to_string())
+    StoreError::from_io(&e)
+}
+
+impl StoreError {
+    /// The error for a failed file system operation: [`StoreError::StorageFull`] when the
+    /// storage is full, [`StoreError::Io`] with the error kind otherwise.
+    pub(crate) fn from_io(e: &std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                StoreError::StorageFull
+            }
+            kind => StoreError::Io(kind.to_string()),
+        }
+    }
 }
 
 /// Why a record could not be read.
@@ -647,6 +664,21 @@ mod tests {
         }
         assert_eq!(trace::unsynced_creations(&log), Vec::<PathBuf>::new());
         drop(store);
+    }
+
+    /// ENOSPC and EDQUOT are "storage full", which an app can show as such; other failures keep
+    /// their kind, and neither carries a path.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_storage_full() {
+        for errno in [28, 122] {
+            let error = StoreError::from_io(&std::io::Error::from_raw_os_error(errno));
+            assert_eq!(error, StoreError::StorageFull);
+        }
+        assert_eq!(
+            StoreError::from_io(&std::io::Error::from_raw_os_error(13)),
+            StoreError::Io("permission denied".to_owned())
+        );
     }
 
     #[test]
