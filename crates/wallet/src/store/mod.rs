@@ -87,6 +87,10 @@ pub enum StoreError {
     /// A file system operation failed (the I/O error kind).
     #[error("storage failed: {0}")]
     Io(String),
+    /// A stored setting (the history retention period) is damaged: it failed authentication
+    /// or is not a value. Nothing was acted on; setting it again replaces it.
+    #[error("a stored setting is damaged")]
+    SettingDamaged,
     /// The device's storage is full (ENOSPC) or the app's quota used up (EDQUOT): nothing was
     /// written and what was stored is intact; free space and retry.
     #[error("the device storage is full")]
