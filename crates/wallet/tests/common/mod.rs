@@ -51,6 +51,11 @@ impl Rng {
         Rng(u64::from_le_bytes(mdoc::rng::random_bytes::<8>()) | 1)
     }
 
+    /// The state (printed as a seed).
+    pub fn peek(&self) -> u64 {
+        self.0
+    }
+
     /// The next value.
     pub fn next(&mut self) -> u64 {
         let mut x = self.0;
