@@ -525,6 +525,11 @@ impl CredentialStore {
     /// [`PresentationPolicy::RotateUse`] the least-used unreserved one. `None` when every copy
     /// is used up or reserved. A reserved copy is given to no other caller until
     /// [`Self::release_copy`] or [`Self::consume_copy`].
+    ///
+    /// Reservations live in memory only. After a crash between reserving and consuming, the
+    /// copy is available again: a presentation releases its response only after the consumed
+    /// copy is written (and its history entry committed), so a copy whose consumption did not
+    /// reach the disk was never disclosed (checked by the `faults_kill` test).
     pub fn reserve_copy(
         &mut self,
         id: &str,
