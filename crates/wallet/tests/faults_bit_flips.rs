@@ -72,7 +72,7 @@ enum Check {
     Store,
     /// As [`Check::Store`]; a check value rewritten after a record confirmed the key counts
     /// as detected (and repaired).
-    CheckValue,
+    KeyCheckValue,
     /// Load the device key from `<sub>/keys`.
     DeviceKey,
     /// Read the history of the wallet in `<sub>`.
@@ -251,7 +251,7 @@ fn kinds(p: &Pristine, all: bool, rng: &mut Rng) -> Vec<Kind> {
             "data.check",
             "small",
             PathBuf::from("store/data.check"),
-            Check::CheckValue,
+            Check::KeyCheckValue,
         ),
         simple("device key file", "small", device_key, Check::DeviceKey),
         simple("history entry", "history", history_entry, Check::History),
@@ -305,7 +305,7 @@ impl Worker<'_> {
         let sub = kind.sub;
         match kind.check {
             Check::Store => self.check_store(sub),
-            Check::CheckValue => {
+            Check::KeyCheckValue => {
                 let verdict = self.check_store(sub);
                 let now = std::fs::read(self.root.join(sub).join(&kind.file)).unwrap();
                 match (verdict, flipped) {
