@@ -84,9 +84,17 @@ pub enum StoreError {
     /// Deleting the device key failed (the record itself was deleted).
     #[error("device key deletion failed: {0}")]
     SecureArea(#[from] SecureAreaError),
-    /// A file system operation failed.
+    /// A file system operation failed (the I/O error kind).
     #[error("storage failed: {0}")]
     Io(String),
+    /// A stored setting (the history retention period) is damaged: it failed authentication
+    /// or is not a value. Nothing was acted on; setting it again replaces it.
+    #[error("a stored setting is damaged")]
+    SettingDamaged,
+    /// The device's storage is full (ENOSPC) or the app's quota used up (EDQUOT): nothing was
+    /// written and what was stored is intact; free space and retry.
+    #[error("the device storage is full")]
+    StorageFull,
     /// The record would be larger than a record may be.
     #[error("the credential record is too large")]
     TooLarge,
@@ -96,7 +104,20 @@ pub enum StoreError {
 }
 
 fn io(e: std::io::Error) -> StoreError {
-    StoreError::Io(e.kind().to_string())
+    StoreError::from_io(&e)
+}
+
+impl StoreError {
+    /// The error for a failed file system operation: [`StoreError::StorageFull`] when the
+    /// storage is full, [`StoreError::Io`] with the error kind otherwise.
+    pub(crate) fn from_io(e: &std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                StoreError::StorageFull
+            }
+            kind => StoreError::Io(kind.to_string()),
+        }
+    }
 }
 
 /// Why a record could not be read.
@@ -504,6 +525,11 @@ impl CredentialStore {
     /// [`PresentationPolicy::RotateUse`] the least-used unreserved one. `None` when every copy
     /// is used up or reserved. A reserved copy is given to no other caller until
     /// [`Self::release_copy`] or [`Self::consume_copy`].
+    ///
+    /// Reservations live in memory only. After a crash between reserving and consuming, the
+    /// copy is available again: a presentation releases its response only after the consumed
+    /// copy is written (and its history entry committed), so a copy whose consumption did not
+    /// reach the disk was never disclosed (checked by the `faults_kill` test).
     pub fn reserve_copy(
         &mut self,
         id: &str,
@@ -647,6 +673,21 @@ mod tests {
         }
         assert_eq!(trace::unsynced_creations(&log), Vec::<PathBuf>::new());
         drop(store);
+    }
+
+    /// ENOSPC and EDQUOT are "storage full", which an app can show as such; other failures keep
+    /// their kind, and neither carries a path.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_storage_full() {
+        for errno in [28, 122] {
+            let error = StoreError::from_io(&std::io::Error::from_raw_os_error(errno));
+            assert_eq!(error, StoreError::StorageFull);
+        }
+        assert_eq!(
+            StoreError::from_io(&std::io::Error::from_raw_os_error(13)),
+            StoreError::Io("permission denied".to_owned())
+        );
     }
 
     #[test]
