@@ -171,6 +171,24 @@ impl Wallet {
         Ok(self.store().delete(id, Some(area.as_ref()))?)
     }
 
+    /// Changes the wallet key from `current` to `new` by rewrapping the store's data key (see
+    /// [`CredentialStore::change_key`]; crash-safe, and afterwards `current` opens nothing).
+    /// `software_area` is the directory of the [`crate::secure_area::SoftwareSecureArea`] this
+    /// wallet uses, if it uses one: its keys are wrapped by the wallet key too and change in the
+    /// same commit. Leave it `None` for a hardware secure area, which the wallet key does not
+    /// wrap.
+    ///
+    /// For a passphrase, derive both keys with [`crate::keys::WalletKey::from_passphrase_in`]
+    /// in the same directory (the salt is kept; only the passphrase changes).
+    pub fn change_wallet_key(
+        &self,
+        current: &dyn KeyWrapper,
+        new: &dyn KeyWrapper,
+        software_area: Option<&std::path::Path>,
+    ) -> Result<(), WalletError> {
+        Ok(self.store().change_key(current, new, software_area)?)
+    }
+
     /// Records in the store's quarantine, including those moved there before this open.
     pub fn quarantined(&self) -> Vec<QuarantinedRecord> {
         self.store().quarantined().to_vec()

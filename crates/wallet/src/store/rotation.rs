@@ -1,0 +1,112 @@
+//! Changing the wallet key: the data key is rewrapped, nothing else is re-encrypted (see the
+//! module documentation of [`crate::store`] for the steps and why each kill point is safe).
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::{
+    CredentialStore, DATA_KEY_FILE, DATA_KEY_MAGIC, MAX_DATA_KEY_LEN, StoreError, io, keys_equal,
+};
+use crate::atomic;
+use crate::keys::KeyWrapper;
+use crate::secure_area::software;
+
+/// Present only while a key change that includes a software secure area is under way.
+pub(super) const JOURNAL_FILE: &str = "rotation.pending";
+const JOURNAL_MAGIC: &[u8] = b"CWRJ1";
+const MAX_JOURNAL_LEN: u64 = 4096 + 8;
+
+impl CredentialStore {
+    /// Changes the key that wraps the store's data key from `current` to `new` (a
+    /// [`crate::keys::WalletKey`], one derived from a passphrase, or a hardware
+    /// [`KeyWrapper`]), rewrapping the data key only. When `software_area` names the directory
+    /// of a [`crate::secure_area::SoftwareSecureArea`] opened under `current`, its area key is
+    /// rewrapped in the same commit.
+    ///
+    /// Crash-safe: at every moment exactly one of the two keys opens the store, and the next
+    /// open finishes an interrupted change of the area. Afterwards `current` opens nothing
+    /// ([`StoreError::WrongKey`]). `current` must give this store's data key, else
+    /// [`StoreError::WrongKey`] and nothing is changed; an area that `current` does not open is
+    /// [`StoreError::SecureArea`] and nothing is changed.
+    pub fn change_key(
+        &mut self,
+        current: &dyn KeyWrapper,
+        new: &dyn KeyWrapper,
+        software_area: Option<&Path>,
+    ) -> Result<(), StoreError> {
+        let stored = atomic::read_bounded(&self.dir.join(DATA_KEY_FILE), MAX_DATA_KEY_LEN)
+            .map_err(io)?
+            .ok_or(StoreError::DataKeyMissing)?;
+        let (key, _) = Self::unwrap_data_key(&stored, current)?;
+        if !keys_equal(key.bytes(), self.data_key.bytes()) {
+            return Err(StoreError::WrongKey);
+        }
+        let wrapped = new.wrap(self.data_key.bytes()).map_err(StoreError::Key)?;
+        // A wrapper that cannot open what it wrapped would lock the store for good.
+        let round_trip = new
+            .unwrap(&wrapped)
+            .map_err(StoreError::Key)?;
+        if !keys_equal(&round_trip, self.data_key.bytes()) {
+            return Err(StoreError::Key(crate::keys::KeyError::Wrapper(
+                "the new key wrapper does not give back the key it wrapped".to_owned(),
+            )));
+        }
+        if let Some(area) = software_area {
+            let path = area
+                .to_str()
+                .ok_or_else(|| StoreError::Io("the area directory is not UTF-8".to_owned()))?;
+            let journal = [JOURNAL_MAGIC, path.as_bytes()].concat();
+            atomic::write(&self.dir, JOURNAL_FILE, &journal).map_err(io)?;
+            if let Err(e) = software::begin_key_change(area, current, new) {
+                // Nothing was changed in the area; the journal goes too.
+                let _ = atomic::remove(&self.dir, JOURNAL_FILE);
+                return Err(e.into());
+            }
+        }
+        // The commit.
+        atomic::write(&self.dir, DATA_KEY_FILE, &[DATA_KEY_MAGIC, &wrapped].concat())
+            .map_err(io)?;
+        if software_area.is_some() {
+            finish(&self.dir, new)?;
+        }
+        Ok(())
+    }
+}
+
+/// The area directory named in `dir`'s journal; `Ok(None)` when there is no journal, `Err(())`
+/// when it is damaged.
+fn journal(dir: &Path) -> Result<Option<PathBuf>, ()> {
+    match atomic::read_bounded(&dir.join(JOURNAL_FILE), MAX_JOURNAL_LEN) {
+        Ok(Some(bytes)) => bytes
+            .strip_prefix(JOURNAL_MAGIC)
+            .and_then(|path| std::str::from_utf8(path).ok())
+            .filter(|path| !path.is_empty())
+            .map(|path| Some(PathBuf::from(path)))
+            .ok_or(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        _ => Err(()),
+    }
+}
+
+/// Ends a key change: the area named in the journal keeps only the slot that `wrapper` (the
+/// key that opens the store) opens, then the journal is removed.
+fn finish(dir: &Path, wrapper: &dyn KeyWrapper) -> Result<(), StoreError> {
+    match journal(dir) {
+        Ok(None) => return Ok(()),
+        // An area directory that is gone (deleted with its wallet) has nothing to finish.
+        Ok(Some(area)) => software::settle_key(&area, wrapper)?,
+        // A damaged journal names no area to finish; the area still opens with either key.
+        Err(()) => {}
+    }
+    match atomic::remove(dir, JOURNAL_FILE) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io(e)),
+        _ => Ok(()),
+    }
+}
+
+/// At open, with the key that opened the store: finishes a key change a kill interrupted. A
+/// failure here does not fail the open (the area opens with either key until it is finished,
+/// and the next open tries again).
+pub(super) fn settle(dir: &Path, wrapper: &dyn KeyWrapper) {
+    let _ = finish(dir, wrapper);
+}
