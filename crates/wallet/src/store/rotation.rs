@@ -110,3 +110,75 @@ fn finish(dir: &Path, wrapper: &dyn KeyWrapper) -> Result<(), StoreError> {
 pub(super) fn settle(dir: &Path, wrapper: &dyn KeyWrapper) {
     let _ = finish(dir, wrapper);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::WalletKey;
+    use crate::secure_area::{SecureArea, SecureAreaError, SoftwareSecureArea};
+    use crate::store::{CredentialCopy, CredentialRecord, PresentationPolicy};
+
+    fn record() -> CredentialRecord {
+        CredentialRecord {
+            doc_type: "uk.gov.digital-id.1".to_owned(),
+            issuer: "Test".to_owned(),
+            display_name: "Test".to_owned(),
+            valid_from: mdoc::time::Timestamp::from_unix_seconds(1),
+            valid_until: mdoc::time::Timestamp::from_unix_seconds(2),
+            copies: vec![CredentialCopy::new("k".to_owned(), vec![1; 10])],
+            policy: PresentationPolicy::RotateUse,
+            refresh_below: 0,
+            status: None,
+            logo_uri: None,
+            refresh: None,
+        }
+    }
+
+    /// Every state a kill can leave between the steps of a key change (each step is one atomic
+    /// write): the store opens with exactly one key, the area ends with that key only, and the
+    /// journal is gone.
+    #[test]
+    fn every_intermediate_state_opens_with_exactly_one_key_and_settles_the_area() {
+        let (old, new) = (WalletKey::from_bytes([1; 32]), WalletKey::from_bytes([2; 32]));
+        // How many steps are done: 1 journal, 2 area with both slots, 3 data.key replaced.
+        for done in 0..=3 {
+            let root = tempfile::tempdir().unwrap();
+            let (store_dir, area_dir) = (root.path().join("store"), root.path().join("keys"));
+            let public = SoftwareSecureArea::open(&area_dir, &old)
+                .unwrap()
+                .create_key("k")
+                .unwrap();
+            let mut store = CredentialStore::open(&store_dir, &old).unwrap();
+            let id = store.put(record()).unwrap();
+            let wrapped = [DATA_KEY_MAGIC, &new.wrap(store.data_key.bytes()).unwrap()].concat();
+            drop(store);
+            if done >= 1 {
+                let path = area_dir.to_str().unwrap().as_bytes();
+                atomic::write(&store_dir, JOURNAL_FILE, &[JOURNAL_MAGIC, path].concat()).unwrap();
+            }
+            if done >= 2 {
+                software::begin_key_change(&area_dir, &old, &new).unwrap();
+            }
+            if done >= 3 {
+                atomic::write(&store_dir, DATA_KEY_FILE, &wrapped).unwrap();
+            }
+            let (winner, loser) = if done >= 3 { (&new, &old) } else { (&old, &new) };
+            assert_eq!(
+                CredentialStore::open(&store_dir, loser).map(|_| ()),
+                Err(StoreError::WrongKey),
+                "after step {done}"
+            );
+            let mut store = CredentialStore::open(&store_dir, winner).unwrap();
+            assert_eq!(store.get(&id).unwrap().record, record());
+            drop(store);
+            assert!(!store_dir.join(JOURNAL_FILE).exists(), "after step {done}");
+            assert_eq!(
+                SoftwareSecureArea::open(&area_dir, loser).map(|_| ()),
+                Err(SecureAreaError::KeyMaterial),
+                "after step {done}"
+            );
+            let area = SoftwareSecureArea::open(&area_dir, winner).unwrap();
+            assert_eq!(area.public_key("k").unwrap(), public);
+        }
+    }
+}
