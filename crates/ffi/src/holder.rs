@@ -132,7 +132,9 @@ impl Wallet {
     ) -> Result<(), CitizenWalletError> {
         let current = crate::convert::wallet_key(current_key)?;
         let new = crate::convert::wallet_key(new_key)?;
-        let area = software_secure_area_directory.as_deref().map(std::path::Path::new);
+        let area = software_secure_area_directory
+            .as_deref()
+            .map(std::path::Path::new);
         Ok(self.inner.change_wallet_key(&current, &new, area)?)
     }
 

@@ -65,8 +65,5 @@ fn the_new_key_opens_the_wallet_and_the_old_key_nothing() {
     let wallet = open(dir.path(), new).unwrap();
     assert_eq!(wallet.history_retention().unwrap(), Some(30));
     let area = software_secure_area(keys_dir, vec![2; 32]).unwrap();
-    assert_eq!(
-        area.public_key(pending.device_key_alias).unwrap().len(),
-        65
-    );
+    assert_eq!(area.public_key(pending.device_key_alias).unwrap().len(), 65);
 }

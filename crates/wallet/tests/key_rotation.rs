@@ -128,7 +128,10 @@ fn assert_opens_nothing(root: &Path, key: &dyn KeyWrapper, wallet_key: Option<&W
 #[test]
 fn a_changed_wallet_key_opens_everything_and_the_old_key_nothing() {
     let root = tempfile::tempdir().unwrap();
-    let (old, new) = (WalletKey::from_bytes([1; 32]), WalletKey::from_bytes([2; 32]));
+    let (old, new) = (
+        WalletKey::from_bytes([1; 32]),
+        WalletKey::from_bytes([2; 32]),
+    );
     let records = populate(root.path(), &old);
     let wallet = open_wallet(root.path(), &old).unwrap();
     // A history setting, to show the history directory survives the change.

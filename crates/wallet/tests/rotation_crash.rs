@@ -179,11 +179,7 @@ fn a_killed_key_change_leaves_exactly_one_key_working() {
             .collect();
         assert_eq!(winners.len(), 1, "round {round}: {results:?}");
         let (winner, loser) = (winners[0], 1 - winners[0]);
-        assert_eq!(
-            results[loser].1,
-            Err(StoreError::WrongKey),
-            "round {round}"
-        );
+        assert_eq!(results[loser].1, Err(StoreError::WrongKey), "round {round}");
         wins[winner] += 1;
         // The open with the winning key finished any interrupted change of the area.
         assert!(
@@ -203,7 +199,11 @@ fn a_killed_key_change_leaves_exactly_one_key_working() {
             .map(|s| wallet.credential(&s.id).unwrap().record)
             .collect();
         found.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-        assert_eq!(found, (1..=3).map(record).collect::<Vec<_>>(), "round {round}");
+        assert_eq!(
+            found,
+            (1..=3).map(record).collect::<Vec<_>>(),
+            "round {round}"
+        );
         for record in &found {
             for copy in &record.copies {
                 wallet

@@ -228,7 +228,11 @@ fn the_v1_fixture_opens_intact_and_is_migrated() {
     let store = root.path().join("store");
     // Today's format, as committed: no version file, no data.key header, no area key file.
     assert!(!store.join("store.version").exists());
-    assert!(!std::fs::read(store.join("data.key")).unwrap().starts_with(b"CWDK"));
+    assert!(
+        !std::fs::read(store.join("data.key"))
+            .unwrap()
+            .starts_with(b"CWDK")
+    );
     assert!(!root.path().join("keys/area.wrap").exists());
     let before = snapshot(root.path());
 
@@ -240,7 +244,11 @@ fn the_v1_fixture_opens_intact_and_is_migrated() {
     let version = std::fs::read(store.join("store.version")).unwrap();
     assert_eq!(&version[..8], b"CWSV\0\0\0\x02");
     assert_eq!(wallet::store::version::CURRENT, 2);
-    assert!(std::fs::read(store.join("data.key")).unwrap().starts_with(b"CWDK1"));
+    assert!(
+        std::fs::read(store.join("data.key"))
+            .unwrap()
+            .starts_with(b"CWDK1")
+    );
     assert!(
         std::fs::read(root.path().join("keys/area.wrap"))
             .unwrap()
@@ -254,7 +262,10 @@ fn the_v1_fixture_opens_intact_and_is_migrated() {
         if name.ends_with("data.key") {
             continue;
         }
-        assert!(after.contains(&(path.clone(), hash.clone())), "{name} changed");
+        assert!(
+            after.contains(&(path.clone(), hash.clone())),
+            "{name} changed"
+        );
     }
     // It opens again (now as version 2), and still only with its key.
     let wallet = open_wallet(root.path(), &fixture_key()).unwrap();
@@ -279,8 +290,11 @@ fn a_migration_interrupted_at_any_step_opens_and_completes() {
         }),
         ("data.key rewritten, no version yet", |store| {
             let wrapped = std::fs::read(store.join("data.key")).unwrap();
-            std::fs::write(store.join("data.key"), [b"CWDK1".as_slice(), &wrapped].concat())
-                .unwrap();
+            std::fs::write(
+                store.join("data.key"),
+                [b"CWDK1".as_slice(), &wrapped].concat(),
+            )
+            .unwrap();
             std::fs::write(store.join(".tmp-store.version-8899aabbccddeeff"), b"CW").unwrap();
         }),
         ("check value missing", |store| {
@@ -291,8 +305,8 @@ fn a_migration_interrupted_at_any_step_opens_and_completes() {
         let root = fixture_copy();
         let store = root.path().join("store");
         step(&store);
-        let wallet = open_wallet(root.path(), &fixture_key())
-            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let wallet =
+            open_wallet(root.path(), &fixture_key()).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         assert_fixture_intact(&wallet);
         drop(wallet);
         assert!(store.join("store.version").exists(), "{name}");
@@ -322,7 +336,11 @@ fn a_later_version_is_refused_and_nothing_is_touched() {
     std::fs::remove_file(store.join("store.lock")).unwrap();
     std::fs::rename(store.join("records"), store.join("documents")).unwrap();
     std::fs::remove_dir(store.join("quarantine")).unwrap();
-    std::fs::write(store.join(".tmp-data.key-0011223344556677"), b"maybe not debris").unwrap();
+    std::fs::write(
+        store.join(".tmp-data.key-0011223344556677"),
+        b"maybe not debris",
+    )
+    .unwrap();
     for version in [3, 0x0100_0000, u32::MAX] {
         claim_version(&store, version);
         let before = snapshot(&store);
@@ -410,5 +428,9 @@ fn a_new_store_is_written_at_the_current_version() {
     let store = CredentialStore::open(dir.path(), &key).unwrap();
     assert_eq!(store.list().len(), 1);
     drop(store);
-    assert_eq!(snapshot(dir.path()), before, "a current store is opened as it is");
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "a current store is opened as it is"
+    );
 }

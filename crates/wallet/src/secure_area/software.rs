@@ -546,7 +546,10 @@ mod tests {
             let mut bad = good.clone();
             bad[bit / 8] ^= 1 << (bit % 8);
             std::fs::write(&path, &bad).unwrap();
-            assert!(SoftwareSecureArea::open(dir.path(), &key).is_err(), "bit {bit}");
+            assert!(
+                SoftwareSecureArea::open(dir.path(), &key).is_err(),
+                "bit {bit}"
+            );
         }
         std::fs::write(&path, &good).unwrap();
         assert!(SoftwareSecureArea::open(dir.path(), &key).is_ok());
@@ -555,7 +558,10 @@ mod tests {
     #[test]
     fn a_key_change_opens_with_both_keys_until_settled_then_only_the_kept_one() {
         let dir = tempfile::tempdir().unwrap();
-        let (old, new) = (WalletKey::from_bytes([1; 32]), WalletKey::from_bytes([2; 32]));
+        let (old, new) = (
+            WalletKey::from_bytes([1; 32]),
+            WalletKey::from_bytes([2; 32]),
+        );
         let public = area(dir.path(), 1).create_key("k").unwrap();
         // The wrong current key changes nothing.
         let before = std::fs::read(dir.path().join(AREA_FILE)).unwrap();

@@ -43,9 +43,7 @@ impl CredentialStore {
         }
         let wrapped = new.wrap(self.data_key.bytes()).map_err(StoreError::Key)?;
         // A wrapper that cannot open what it wrapped would lock the store for good.
-        let round_trip = new
-            .unwrap(&wrapped)
-            .map_err(StoreError::Key)?;
+        let round_trip = new.unwrap(&wrapped).map_err(StoreError::Key)?;
         if !keys_equal(&round_trip, self.data_key.bytes()) {
             return Err(StoreError::Key(crate::keys::KeyError::Wrapper(
                 "the new key wrapper does not give back the key it wrapped".to_owned(),
@@ -64,8 +62,12 @@ impl CredentialStore {
             }
         }
         // The commit.
-        atomic::write(&self.dir, DATA_KEY_FILE, &[DATA_KEY_MAGIC, &wrapped].concat())
-            .map_err(io)?;
+        atomic::write(
+            &self.dir,
+            DATA_KEY_FILE,
+            &[DATA_KEY_MAGIC, &wrapped].concat(),
+        )
+        .map_err(io)?;
         if software_area.is_some() {
             finish(&self.dir, new)?;
         }
@@ -139,7 +141,10 @@ mod tests {
     /// journal is gone.
     #[test]
     fn every_intermediate_state_opens_with_exactly_one_key_and_settles_the_area() {
-        let (old, new) = (WalletKey::from_bytes([1; 32]), WalletKey::from_bytes([2; 32]));
+        let (old, new) = (
+            WalletKey::from_bytes([1; 32]),
+            WalletKey::from_bytes([2; 32]),
+        );
         // How many steps are done: 1 journal, 2 area with both slots, 3 data.key replaced.
         for done in 0..=3 {
             let root = tempfile::tempdir().unwrap();
@@ -162,7 +167,11 @@ mod tests {
             if done >= 3 {
                 atomic::write(&store_dir, DATA_KEY_FILE, &wrapped).unwrap();
             }
-            let (winner, loser) = if done >= 3 { (&new, &old) } else { (&old, &new) };
+            let (winner, loser) = if done >= 3 {
+                (&new, &old)
+            } else {
+                (&old, &new)
+            };
             assert_eq!(
                 CredentialStore::open(&store_dir, loser).map(|_| ()),
                 Err(StoreError::WrongKey),
