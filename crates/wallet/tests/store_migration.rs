@@ -434,3 +434,18 @@ fn a_new_store_is_written_at_the_current_version() {
         "a current store is opened as it is"
     );
 }
+
+/// A versioned store had a data key (the version file is written after it): when the key is
+/// gone, even with no records, no new key is made (that would orphan the history).
+#[test]
+fn a_versioned_store_without_its_data_key_is_not_given_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = WalletKey::from_bytes([5; 32]);
+    drop(CredentialStore::open(dir.path(), &key).unwrap());
+    std::fs::remove_file(dir.path().join("data.key")).unwrap();
+    assert_eq!(
+        CredentialStore::open(dir.path(), &key).map(|_| ()),
+        Err(StoreError::DataKeyMissing)
+    );
+    assert!(!dir.path().join("data.key").exists());
+}

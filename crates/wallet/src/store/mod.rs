@@ -135,7 +135,8 @@ pub enum StoreError {
     /// does not open, or what it gives fails the key check. Nothing was quarantined.
     #[error("wrong wallet key for this credential store")]
     WrongKey,
-    /// Records exist but the wrapped data key is missing or unreadable.
+    /// Records exist (or the store is versioned, so it had a key) but the wrapped data key is
+    /// missing or unreadable.
     #[error("the store's data key is missing or damaged")]
     DataKeyMissing,
     /// No credential with that id.
@@ -334,7 +335,8 @@ impl CredentialStore {
         let stored_version = version::read(dir)?;
         atomic::clean_debris(dir).map_err(io)?;
         atomic::clean_debris(&records).map_err(io)?;
-        let (data_key, has_header) = Self::data_key(dir, &records, wrapper)?;
+        let (data_key, has_header) =
+            Self::data_key(dir, &records, wrapper, stored_version.is_some())?;
         Self::check_key(dir, &records, &data_key)?;
         match stored_version {
             Some(stored) => version::verify(&stored, &data_key)?,
@@ -410,16 +412,19 @@ impl CredentialStore {
         attempt(wrapped).map(|key| (key, false))
     }
 
+    /// The data key from `data.key`, made when the store is new. `versioned`: the store has a
+    /// version file, which is written after its data key, so a missing key is lost, not new.
     fn data_key(
         dir: &Path,
         records: &Path,
         wrapper: &dyn KeyWrapper,
+        versioned: bool,
     ) -> Result<(DataKey, bool), StoreError> {
         match atomic::read_bounded(&dir.join(DATA_KEY_FILE), MAX_DATA_KEY_LEN) {
             Ok(Some(wrapped)) => Self::unwrap_data_key(&wrapped, wrapper),
             Ok(None) => Err(StoreError::DataKeyMissing),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if fs::read_dir(records).map_err(io)?.next().is_some() {
+                if versioned || fs::read_dir(records).map_err(io)?.next().is_some() {
                     return Err(StoreError::DataKeyMissing);
                 }
                 let key = DataKey::random();

@@ -27,7 +27,11 @@ impl CredentialStore {
     /// open finishes an interrupted change of the area. Afterwards `current` opens nothing
     /// ([`StoreError::WrongKey`]). `current` must give this store's data key, else
     /// [`StoreError::WrongKey`] and nothing is changed; an area that `current` does not open is
-    /// [`StoreError::SecureArea`] and nothing is changed.
+    /// [`StoreError::SecureArea`] and nothing is changed. Give the area's directory as an
+    /// absolute path: an interrupted change records it for the next open to finish.
+    ///
+    /// An I/O error can leave it unknown whether the change was committed (the file system
+    /// failed around the rename): keep both keys until an open succeeds with one of them.
     pub fn change_key(
         &mut self,
         current: &dyn KeyWrapper,
@@ -56,22 +60,39 @@ impl CredentialStore {
             let journal = [JOURNAL_MAGIC, path.as_bytes()].concat();
             atomic::write(&self.dir, JOURNAL_FILE, &journal).map_err(io)?;
             if let Err(e) = software::begin_key_change(area, current, new) {
-                // Nothing was changed in the area; the journal goes too.
-                let _ = atomic::remove(&self.dir, JOURNAL_FILE);
+                // The store is unchanged: the area keeps the current key's slot (when it was
+                // written at all) and the journal goes.
+                if finish(&self.dir, current).is_err() {
+                    let _ = atomic::remove(&self.dir, JOURNAL_FILE);
+                }
                 return Err(e.into());
             }
         }
-        // The commit.
-        atomic::write(
-            &self.dir,
-            DATA_KEY_FILE,
-            &[DATA_KEY_MAGIC, &wrapped].concat(),
-        )
-        .map_err(io)?;
+        self.commit(&wrapped, new)?;
         if software_area.is_some() {
-            finish(&self.dir, new)?;
+            // Committed: whatever happens here, the new key is the key. A failure leaves the
+            // journal, and the next open finishes the area.
+            let _ = finish(&self.dir, new);
         }
         Ok(())
+    }
+
+    /// Replaces `data.key` with `wrapped` (the commit). An error after the rename (the
+    /// directory fsync) is checked against what `data.key` now holds: when it is the new
+    /// wrapping, the fsync is retried and success reported, so the caller is not told the old
+    /// key still holds when it does not.
+    fn commit(&self, wrapped: &[u8], new: &dyn KeyWrapper) -> Result<(), StoreError> {
+        let file = [DATA_KEY_MAGIC, wrapped].concat();
+        let Err(error) = atomic::write(&self.dir, DATA_KEY_FILE, &file) else {
+            return Ok(());
+        };
+        let now = atomic::read_bounded(&self.dir.join(DATA_KEY_FILE), MAX_DATA_KEY_LEN);
+        let replaced = matches!(&now, Ok(Some(bytes)) if *bytes == file)
+            && Self::unwrap_data_key(&file, new).is_ok();
+        if replaced && atomic::sync_dir(&self.dir).is_ok() {
+            return Ok(());
+        }
+        Err(io(error))
     }
 }
 
