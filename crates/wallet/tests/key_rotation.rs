@@ -286,3 +286,20 @@ fn a_key_wrapper_change_rewraps_the_data_key_only() {
     );
     assert!(CredentialStore::open(dir.path(), &software).is_ok());
 }
+
+/// Without a directory, the wallet's own software area (which the wallet key wraps) is
+/// changed too: forgetting it cannot leave the device keys under the old key.
+#[test]
+fn the_wallets_own_software_area_changes_without_being_named() {
+    let root = tempfile::tempdir().unwrap();
+    let (old, new) = (
+        WalletKey::from_bytes([1; 32]),
+        WalletKey::from_bytes([2; 32]),
+    );
+    let records = populate(root.path(), &old);
+    let wallet = open_wallet(root.path(), &old).unwrap();
+    wallet.change_wallet_key(&old, &new, None).unwrap();
+    drop(wallet);
+    assert_opens_nothing(root.path(), &old, Some(&old));
+    assert_opens_intact(root.path(), &new, &records);
+}

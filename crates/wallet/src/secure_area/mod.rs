@@ -71,6 +71,12 @@ pub trait SecureArea: Send + Sync {
         let _ = (aliases, nonce);
         Ok(None)
     }
+    /// The directory of an area whose keys are wrapped by the wallet key (the
+    /// [`SoftwareSecureArea`]), so that a wallet key change covers it; `None` (the default) for
+    /// an area the wallet key does not wrap (hardware).
+    fn wallet_key_directory(&self) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 /// Checks an alias: 1 to 64 characters of `A-Z a-z 0-9 - _`.

@@ -237,6 +237,27 @@ impl SoftwareSecureArea {
         &self.dir
     }
 
+    /// Changes the wallet key of this area alone, from `current` to `new` (for an area kept
+    /// under its own key, apart from the store's; an area under the store's wallet key changes
+    /// with it through [`crate::store::CredentialStore::change_key`]). One atomic rewrite of
+    /// `area.wrap`: exactly one of the two keys opens the area at every moment, and afterwards
+    /// `current` opens nothing. A `current` that does not open this area's key is
+    /// [`SecureAreaError::KeyMaterial`] and nothing is written. Key files are not rewritten,
+    /// and this handle goes on working.
+    pub fn change_wallet_key(
+        &self,
+        current: &WalletKey,
+        new: &WalletKey,
+    ) -> Result<(), SecureAreaError> {
+        let slots = read_slots(&self.dir)?.ok_or(SecureAreaError::KeyMaterial)?;
+        let (_, key) = open_slot(&slots, current)?;
+        if *key != *self.wrapping_key {
+            return Err(SecureAreaError::KeyMaterial);
+        }
+        let file = encode_slots(&[&new.wrap(&key).map_err(wrapper_error)?])?;
+        atomic::write(&self.dir, AREA_FILE, &file).map_err(backend)
+    }
+
     fn aad(alias: &str) -> Vec<u8> {
         [MAGIC, alias.as_bytes()].concat()
     }
@@ -314,6 +335,10 @@ impl SecureArea for SoftwareSecureArea {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(backend(e)),
             _ => Ok(()),
         }
+    }
+
+    fn wallet_key_directory(&self) -> Option<&Path> {
+        Some(&self.dir)
     }
 
     fn list_keys(&self) -> Result<Vec<String>, SecureAreaError> {
@@ -594,5 +619,30 @@ mod tests {
         let settled = std::fs::read(dir.path().join(AREA_FILE)).unwrap();
         settle_key(dir.path(), &new).unwrap();
         assert_eq!(std::fs::read(dir.path().join(AREA_FILE)).unwrap(), settled);
+    }
+
+    #[test]
+    fn an_area_under_its_own_key_changes_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (
+            WalletKey::from_bytes([1; 32]),
+            WalletKey::from_bytes([2; 32]),
+        );
+        let sa = area(dir.path(), 1);
+        let public = sa.create_key("k").unwrap();
+        let before = std::fs::read(dir.path().join(AREA_FILE)).unwrap();
+        assert_eq!(
+            sa.change_wallet_key(&new, &old),
+            Err(SecureAreaError::KeyMaterial)
+        );
+        assert_eq!(std::fs::read(dir.path().join(AREA_FILE)).unwrap(), before);
+        sa.change_wallet_key(&old, &new).unwrap();
+        assert_eq!(sa.public_key("k").unwrap(), public);
+        assert_eq!(
+            SoftwareSecureArea::open(dir.path(), &old).map(|_| ()),
+            Err(SecureAreaError::KeyMaterial)
+        );
+        assert_eq!(area(dir.path(), 2).public_key("k").unwrap(), public);
+        assert_eq!(sa.wallet_key_directory(), Some(dir.path()));
     }
 }
