@@ -39,7 +39,7 @@ pub use issuance::{
 };
 pub use nfc::{NfcEngagement, NfcEngagementState, VerifierNfcEngagement};
 pub use reader::{Verifier, VerifierDcapiRequest, VerifierOpenId4VpRequest, VerifierSession};
-pub use secure_area::{SecureArea, change_software_secure_area_key, software_secure_area};
+pub use secure_area::{SecureArea, software_secure_area};
 #[cfg(feature = "test-authority")]
 pub use status::status_list_index;
 pub use status::{CredentialState, CredentialStatus, PendingVerification, StatusError};

@@ -98,27 +98,6 @@ pub fn software_secure_area(
     Ok(Arc::new(Software(area)))
 }
 
-/// Changes the wallet key of the software secure area in `directory` alone, from `current_key`
-/// to `new_key` (32 bytes each): for an area kept under its own key. An area under the same key
-/// as the wallet's store changes with it through `Wallet.changeWalletKey` instead. Crash-safe
-/// (one atomic rewrite); afterwards `current_key` opens nothing.
-#[uniffi::export]
-pub fn change_software_secure_area_key(
-    directory: String,
-    current_key: Vec<u8>,
-    new_key: Vec<u8>,
-) -> Result<(), CitizenWalletError> {
-    let current = crate::convert::wallet_key(current_key)?;
-    let new = crate::convert::wallet_key(new_key)?;
-    let area = |e: wallet::secure_area::SecureAreaError| CitizenWalletError::SecureArea {
-        reason: e.to_string(),
-    };
-    wallet::secure_area::SoftwareSecureArea::open(std::path::Path::new(&directory), &current)
-        .map_err(area)?
-        .change_wallet_key(&current, &new)
-        .map_err(area)
-}
-
 /// An app's [`SecureArea`] seen by the core.
 pub(crate) struct Foreign(pub Arc<dyn SecureArea>);
 

@@ -67,20 +67,3 @@ fn the_new_key_opens_the_wallet_and_the_old_key_nothing() {
     let area = software_secure_area(keys_dir, vec![2; 32]).unwrap();
     assert_eq!(area.public_key(pending.device_key_alias).unwrap().len(), 65);
 }
-
-/// An area kept under its own key (as the harnesses do) changes alone.
-#[test]
-fn a_software_area_under_its_own_key_changes_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys_dir: String = dir.path().join("keys").to_string_lossy().into();
-    let area = software_secure_area(keys_dir.clone(), vec![5; 32]).unwrap();
-    let public = area.create_key("device-1".into()).unwrap();
-    assert!(matches!(
-        change_software_secure_area_key(keys_dir.clone(), vec![6; 32], vec![7; 32]),
-        Err(CitizenWalletError::SecureArea { .. })
-    ));
-    change_software_secure_area_key(keys_dir.clone(), vec![5; 32], vec![7; 32]).unwrap();
-    assert!(software_secure_area(keys_dir.clone(), vec![5; 32]).is_err());
-    let area = software_secure_area(keys_dir, vec![7; 32]).unwrap();
-    assert_eq!(area.public_key("device-1".into()).unwrap(), public);
-}
