@@ -27,8 +27,8 @@ impl CredentialStore {
     /// open finishes an interrupted change of the area. Afterwards `current` opens nothing
     /// ([`StoreError::WrongKey`]). `current` must give this store's data key, else
     /// [`StoreError::WrongKey`] and nothing is changed; an area that `current` does not open is
-    /// [`StoreError::SecureArea`] and nothing is changed. Give the area's directory as an
-    /// absolute path: an interrupted change records it for the next open to finish.
+    /// [`StoreError::SecureArea`] and nothing is changed. An interrupted change records the
+    /// area's directory (made absolute) for the next open to finish.
     ///
     /// An I/O error can leave it unknown whether the change was committed (the file system
     /// failed around the rename): keep both keys until an open succeeds with one of them.
@@ -53,7 +53,12 @@ impl CredentialStore {
                 "the new key wrapper does not give back the key it wrapped".to_owned(),
             )));
         }
-        if let Some(area) = software_area {
+        // Absolute, so that an open from another working directory finds the area.
+        let software_area = software_area
+            .map(std::path::absolute)
+            .transpose()
+            .map_err(io)?;
+        if let Some(area) = software_area.as_deref() {
             let path = area
                 .to_str()
                 .ok_or_else(|| StoreError::Io("the area directory is not UTF-8".to_owned()))?;
