@@ -54,10 +54,12 @@ impl CredentialStore {
             )));
         }
         // Absolute, so that an open from another working directory finds the area.
-        let software_area = software_area
-            .map(std::path::absolute)
-            .transpose()
-            .map_err(io)?;
+        let software_area = match software_area {
+            Some(area) if area.is_relative() => {
+                Some(std::env::current_dir().map_err(io)?.join(area))
+            }
+            other => other.map(Path::to_path_buf),
+        };
         if let Some(area) = software_area.as_deref() {
             let path = area
                 .to_str()
