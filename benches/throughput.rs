@@ -18,9 +18,16 @@
 //!   an `openssl` binary the row says it was skipped.
 //!
 //! Run with `cargo bench --bench throughput` (or `cargo xtask bench`). Options (environment):
-//! `CITIZEN_WALLET_BENCH_RESPONSES` (default 10000), `CITIZEN_WALLET_BENCH_SWEEP` (responses per
-//! portrait size, default 100). `cargo bench --bench throughput -- NAME` runs only the parts
-//! whose name (`throughput`, `linearity`, `openssl`) contains NAME.
+//! `CITIZEN_WALLET_BENCH_RESPONSES` (default 10000), `CITIZEN_WALLET_BENCH_PORTRAIT_KIB` (the
+//! throughput run's portrait, default 10), `CITIZEN_WALLET_BENCH_SWEEP` (responses per portrait
+//! size, default 100). `cargo bench --bench throughput -- NAME` runs only the parts whose name
+//! (`throughput`, `linearity`, `openssl`) contains NAME.
+//!
+//! Instruction counts, independent of machine load: the verifying process runs
+//! `verify_response_bytes` once per response, so
+//! `CITIZEN_WALLET_BENCH_RESPONSES=50 valgrind --tool=callgrind --trace-children=yes
+//! --toggle-collect='*verify_response_bytes*' target/release/deps/throughput-* throughput`
+//! counts the child's verifications only (divide its total by 50).
 
 #[path = "../examples/common/mod.rs"]
 mod common;
@@ -339,7 +346,7 @@ fn field(line: &str, name: &str) -> Result<f64, Error> {
         .ok_or_else(|| format!("the child did not report {name}").into())
 }
 
-fn throughput(setup: &Setup, count: usize) -> Result<(), Error> {
+fn throughput(setup: &Setup, count: usize, portrait_kib: usize) -> Result<(), Error> {
     let path = setup.dir.join("responses.bin");
     let started = Instant::now();
     {
@@ -347,11 +354,13 @@ fn throughput(setup: &Setup, count: usize) -> Result<(), Error> {
         write_chunk(&mut out, &setup.transcript_bytes)?;
         write_chunk(&mut out, &setup.request_bytes)?;
         write_chunk(&mut out, setup.world.issuer.iaca().certificate().der())?;
-        setup.responses(count, 10 * 1024, &mut |r| write_chunk(&mut out, &r))?;
+        setup.responses(count, portrait_kib * 1024, &mut |r| {
+            write_chunk(&mut out, &r)
+        })?;
         out.flush()?;
     }
     println!(
-        "generated {count} responses (10 KiB portrait) in {:.1} s, not timed",
+        "generated {count} responses ({portrait_kib} KiB portrait) in {:.1} s, not timed",
         started.elapsed().as_secs_f64()
     );
     let output = Command::new(std::env::current_exe()?)
@@ -375,17 +384,22 @@ fn throughput(setup: &Setup, count: usize) -> Result<(), Error> {
     }
     let (cpu, wall) = (field(line, "cpu_ns")? / 1e9, field(line, "wall_ns")? / 1e9);
     let bytes = field(line, "bytes")?;
+    println!("\n| verifier backend, one core | {responses:.0} right-to-work responses |");
+    println!("|---|---|");
+    println!("| verified | {verified:.0} of {responses:.0} |");
     println!(
-        "| verifier throughput, {responses:.0} right-to-work responses, one core | {:.0} responses/s \
-         (CPU) | {:.0} responses/s (wall) | {:.0} µs per response (CPU) | {:.1} KiB per response |",
+        "| responses per second | {:.0} (CPU time), {:.0} (wall clock) |",
         responses / cpu,
-        responses / wall,
+        responses / wall
+    );
+    println!(
+        "| per response | {:.1} µs CPU, {:.1} KiB |",
         cpu / responses * 1e6,
         bytes / responses / 1024.0
     );
     println!(
-        "| verifier peak memory (VmHWM of the verifying process) | {:.1} MiB before the loop | \
-         {:.1} MiB after {responses:.0} responses | | |",
+        "| peak memory of the verifying process (VmHWM) | {:.1} MiB before the loop, {:.1} MiB \
+         after it |",
         field(line, "hwm_before_kib")? / 1024.0,
         field(line, "hwm_after_kib")? / 1024.0
     );
@@ -593,7 +607,8 @@ fn main() -> Result<(), Error> {
         let setup = Setup::new()?;
         if wanted("throughput") {
             let count = env_count("CITIZEN_WALLET_BENCH_RESPONSES", 10_000);
-            throughput(&setup, count)?;
+            let portrait_kib = env_count("CITIZEN_WALLET_BENCH_PORTRAIT_KIB", 10);
+            throughput(&setup, count, portrait_kib)?;
         }
         if wanted("linearity") {
             linearity(&setup, env_count("CITIZEN_WALLET_BENCH_SWEEP", 100))?;
