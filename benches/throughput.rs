@@ -11,8 +11,9 @@
 //!   and its peak resident memory (`VmHWM` of `/proc/self/status`) before and after the loop:
 //!   the whole process, binary and libraries included, holding one response at a time.
 //! * **linearity**: the same verification with the portrait at 10, 25, 50 and 100 KiB (the
-//!   sample JPEG followed by random bytes), per-response CPU time, bytes per second and a
-//!   least-squares line, with SHA-256 of the same bytes for comparison.
+//!   sample JPEG followed by random bytes), per-response CPU time (median of every verification
+//!   timed alone, interleaved across the sizes), bytes per second and a least-squares line, with
+//!   SHA-256 of the same bytes for comparison.
 //! * **physical limit**: ECDSA P-256 sign and verify with p256 0.14 (precomputed tables) beside
 //!   the system's OpenSSL (`openssl speed -seconds 3 ecdsap256`, assembly), as a ratio. Without
 //!   an `openssl` binary the row says it was skipped.
@@ -406,8 +407,8 @@ fn throughput(setup: &Setup, count: usize, portrait_kib: usize) -> Result<(), Er
     Ok(())
 }
 
-/// Per-response CPU time over `responses` (median of passes), measured round-robin over sizes
-/// so every size sees the same machine load.
+/// Per-response CPU time at each portrait size: the median of 15 x `per_size` verifications,
+/// each timed alone, interleaved one response at a time across the sizes.
 fn linearity(setup: &Setup, per_size: usize) -> Result<(), Error> {
     let context = setup.context()?;
     let mut sets: Vec<(usize, Vec<Vec<u8>>)> = Vec::new();
@@ -424,16 +425,22 @@ fn linearity(setup: &Setup, per_size: usize) -> Result<(), Error> {
         }
         sets.push((kib, responses));
     }
-    const PASSES: usize = 9;
+    // Interleaved one response at a time across the sizes, each verification timed on its own,
+    // so every size sees the same machine at the same moments; the median per size.
+    const PASSES: usize = 15;
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); sets.len()];
     let mut sha: Vec<Vec<Duration>> = vec![Vec::new(); sets.len()];
     for _ in 0..PASSES {
-        for ((_, responses), (times, sha)) in sets.iter().zip(times.iter_mut().zip(&mut sha)) {
-            let cpu = thread_cpu();
-            for r in responses {
-                black_box(verifier::verify::verify_response_bytes(r, &context));
+        for i in 0..per_size {
+            for ((_, responses), times) in sets.iter().zip(times.iter_mut()) {
+                if let Some(r) = responses.get(i) {
+                    let cpu = thread_cpu();
+                    black_box(verifier::verify::verify_response_bytes(r, &context));
+                    times.push(thread_cpu() - cpu);
+                }
             }
-            times.push((thread_cpu() - cpu) / u32::try_from(responses.len())?);
+        }
+        for ((_, responses), sha) in sets.iter().zip(sha.iter_mut()) {
             let cpu = thread_cpu();
             for r in responses {
                 black_box(Sha256::digest(r));
