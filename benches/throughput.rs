@@ -18,7 +18,9 @@
 //!   the system's OpenSSL (`openssl speed -seconds 3 ecdsap256`, assembly), as a ratio. Without
 //!   an `openssl` binary the row says it was skipped.
 //!
-//! Run with `cargo bench --bench throughput` (or `cargo xtask bench`). Options (environment):
+//! Run with `cargo bench --bench throughput` (or `cargo xtask bench`); under `cargo test
+//! --all-targets` (no `--bench` argument) it is a smoke run: 20 responses, 2 per size, OpenSSL
+//! for 1 second. Options (environment):
 //! `CITIZEN_WALLET_BENCH_RESPONSES` (default 10000), `CITIZEN_WALLET_BENCH_PORTRAIT_KIB` (the
 //! throughput run's portrait, default 10), `CITIZEN_WALLET_BENCH_SWEEP` (responses per portrait
 //! size, default 100). `cargo bench --bench throughput -- NAME` runs only the parts whose name
@@ -524,9 +526,9 @@ fn measure_cpu(mut f: impl FnMut()) -> Duration {
 
 /// `openssl speed -seconds 3 ecdsap256`: (sign µs, verify µs), from its sign/s and verify/s
 /// columns (OpenSSL divides by its user CPU time unless `-elapsed` is given).
-fn openssl_speed() -> Result<Option<(f64, f64)>, Error> {
+fn openssl_speed(seconds: &str) -> Result<Option<(f64, f64)>, Error> {
     let output = match Command::new("openssl")
-        .args(["speed", "-seconds", "3", "ecdsap256"])
+        .args(["speed", "-seconds", seconds, "ecdsap256"])
         .output()
     {
         Ok(output) if output.status.success() => output,
@@ -553,7 +555,7 @@ fn openssl_speed() -> Result<Option<(f64, f64)>, Error> {
     }
 }
 
-fn physical_limit() -> Result<(), Error> {
+fn physical_limit(seconds: &str) -> Result<(), Error> {
     let key = p256::ecdsa::SigningKey::from(mdoc::rng::new_p256_secret_key());
     let message = [0x42u8; 32];
     let signature: p256::ecdsa::Signature = key.sign(&message);
@@ -571,7 +573,7 @@ fn physical_limit() -> Result<(), Error> {
     };
     // p256 before and after OpenSSL's six seconds; the lower of each is kept.
     let before = measure_p256();
-    let openssl = openssl_speed()?;
+    let openssl = openssl_speed(seconds)?;
     let after = measure_p256();
     let sign = before.0.min(after.0).as_secs_f64() * 1e6;
     let verify = before.1.min(after.1).as_secs_f64() * 1e6;
@@ -594,7 +596,7 @@ fn physical_limit() -> Result<(), Error> {
                 .output()
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
                 .unwrap_or_default();
-            println!("\n(OpenSSL: `openssl speed -seconds 3 ecdsap256`, {version})");
+            println!("\n(OpenSSL: `openssl speed -seconds {seconds} ecdsap256`, {version})");
         }
         None => {
             println!("| sign | {sign:.1} µs | skipped: no `openssl` binary | |");
@@ -609,20 +611,26 @@ fn main() -> Result<(), Error> {
         return child(Path::new(&input));
     }
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` (as `cargo xtask test` runs it)
+    // runs this binary without it, unoptimised: then a smoke run with small counts, which still
+    // fails if any response does not verify or OpenSSL's output cannot be read.
+    let full = std::env::args().any(|a| a == "--bench");
+    let count =
+        |name: &str, bench: usize, smoke: usize| env_count(name, if full { bench } else { smoke });
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     if wanted("throughput") || wanted("linearity") {
         let setup = Setup::new()?;
         if wanted("throughput") {
-            let count = env_count("CITIZEN_WALLET_BENCH_RESPONSES", 10_000);
+            let responses = count("CITIZEN_WALLET_BENCH_RESPONSES", 10_000, 20);
             let portrait_kib = env_count("CITIZEN_WALLET_BENCH_PORTRAIT_KIB", 10);
-            throughput(&setup, count, portrait_kib)?;
+            throughput(&setup, responses, portrait_kib)?;
         }
         if wanted("linearity") {
-            linearity(&setup, env_count("CITIZEN_WALLET_BENCH_SWEEP", 100))?;
+            linearity(&setup, count("CITIZEN_WALLET_BENCH_SWEEP", 100, 2))?;
         }
     }
     if wanted("openssl") {
-        physical_limit()?;
+        physical_limit(if full { "3" } else { "1" })?;
     }
     Ok(())
 }
