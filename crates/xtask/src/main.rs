@@ -15,7 +15,9 @@
 //!   largest contributors, and fail above the recorded budget.
 //! * `bench`: the core benchmarks (presentation, verification, session encryption) against
 //!   their floors, as ratios; then the same verification side by side with the `isomdl` crate
-//!   (the bench-only crate `benches/isomdl-compare`, outside the workspace).
+//!   (the bench-only crate `benches/isomdl-compare`, outside the workspace); the verifier's
+//!   throughput (10,000 responses on one core, peak memory, cost against response size) and
+//!   ECDSA P-256 beside the system's OpenSSL (`benches/throughput.rs`).
 #![forbid(unsafe_code)]
 
 mod bindings;
@@ -39,6 +41,7 @@ commands:
   bindings                              build the cdylib and generate Kotlin and Swift bindings
   size                                  stripped size of the mobile cdylib against the budget
   bench                                 core benchmarks against their floors (ratios),
+                                        verifier throughput and OpenSSL's ECDSA,
                                         then verification side by side with isomdl
   fuzz [--seconds N] [TARGET...]        every fuzz target for N seconds (default 60)
   interop                               the differential interop suite alone (pinned peers)
@@ -90,6 +93,9 @@ fn main() -> ExitCode {
 /// The core benchmarks, then the isomdl comparison (its own workspace and lock file).
 fn bench() -> Result<(), String> {
     run::cargo(&["bench", "-p", "citizen-wallet", "--bench", "core"])?;
+    // Issue 18: verifier throughput over 10,000 responses, cost against response size, and
+    // ECDSA P-256 beside the system's OpenSSL.
+    run::cargo(&["bench", "-p", "citizen-wallet", "--bench", "throughput"])?;
     run::cargo(&[
         "run",
         "--release",
