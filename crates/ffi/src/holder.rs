@@ -118,6 +118,26 @@ impl Wallet {
         Ok(self.inner.delete_credential(&id)?)
     }
 
+    /// Changes the wallet key from `current_key` to `new_key` (32 bytes each, as `open` takes
+    /// them) by rewrapping the store's data key; nothing is re-encrypted. Crash-safe: at every
+    /// moment exactly one of the two keys opens the wallet, and afterwards `current_key` opens
+    /// nothing. When the device keys are in a `software_secure_area` opened with the same wallet
+    /// key, give its directory as `software_secure_area_directory` so they change in the same
+    /// commit; leave it `None` for a platform secure area (the wallet key does not wrap it).
+    pub fn change_wallet_key(
+        &self,
+        current_key: Vec<u8>,
+        new_key: Vec<u8>,
+        software_secure_area_directory: Option<String>,
+    ) -> Result<(), CitizenWalletError> {
+        let current = crate::convert::wallet_key(current_key)?;
+        let new = crate::convert::wallet_key(new_key)?;
+        let area = software_secure_area_directory
+            .as_deref()
+            .map(std::path::Path::new);
+        Ok(self.inner.change_wallet_key(&current, &new, area)?)
+    }
+
     /// Answers a Digital Credentials API request (`org-iso-mdoc`): `request_json` is the
     /// protocol data (`{"deviceRequest", "encryptionInfo"}`), `origin` the calling web origin as
     /// the platform reports it.

@@ -2,7 +2,6 @@
 //! DeviceResponse that discloses exactly that — the same for proximity and online flows; only
 //! the SessionTranscript differs.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use mdoc::auth::{device_authentication_bytes, emac_key};
@@ -632,7 +631,9 @@ fn disclose(
     selection: &Selection,
     e_reader_key: Option<&p256::PublicKey>,
 ) -> Result<Option<Document>, WalletError> {
-    let mut disclosed: BTreeSet<(String, String)> = BTreeSet::new();
+    // Borrowed from `doc`: the filter below looks every issued item up without allocating
+    // (a short list, searched linearly: a few dozen entries at most, and no new set type).
+    let mut disclosed: Vec<(&str, &str)> = Vec::new();
     let mut not_held: Vec<(String, Vec<(String, i64)>)> = Vec::new();
     for (((namespace, identifier), answer), alternative) in doc
         .requested
@@ -643,7 +644,7 @@ fn disclose(
         let approved = selection.contains(&doc.doc_type, namespace, identifier);
         match answer {
             Some(answer) if approved => {
-                disclosed.insert((namespace.clone(), answer.clone()));
+                disclosed.push((namespace, answer));
             }
             Some(_) => {}
             None if !alternative.is_empty() => {
@@ -651,7 +652,7 @@ fn disclose(
                     disclosed.extend(
                         alternative
                             .iter()
-                            .map(|e| (e.namespace.clone(), e.identifier.clone())),
+                            .map(|e| (e.namespace.as_str(), e.identifier.as_str())),
                     );
                 }
             }
@@ -673,7 +674,7 @@ fn disclose(
         .filter_map(|(ns, items)| {
             let chosen: Vec<_> = items
                 .iter()
-                .filter(|item| disclosed.contains(&(ns.clone(), item.element_identifier.clone())))
+                .filter(|item| disclosed.contains(&(ns.as_str(), item.element_identifier.as_str())))
                 .cloned()
                 .collect();
             (!chosen.is_empty()).then(|| (ns.clone(), chosen))

@@ -171,6 +171,26 @@ impl Wallet {
         Ok(self.store().delete(id, Some(area.as_ref()))?)
     }
 
+    /// Changes the wallet key from `current` to `new` by rewrapping the store's data key (see
+    /// [`CredentialStore::change_key`]; crash-safe, and afterwards `current` opens nothing).
+    /// `software_area` is the directory of the [`crate::secure_area::SoftwareSecureArea`] whose
+    /// keys the wallet key wraps too, to change in the same commit; when `None`, the wallet's
+    /// own secure area's [`SecureArea::wallet_key_directory`] is used (the software area's
+    /// directory; `None` for a hardware area, which the wallet key does not wrap). An app
+    /// behind the FFI, whose software area the core cannot see through, passes it.
+    ///
+    /// For a passphrase, derive both keys with [`crate::keys::WalletKey::from_passphrase_in`]
+    /// in the same directory (the salt is kept; only the passphrase changes).
+    pub fn change_wallet_key(
+        &self,
+        current: &dyn KeyWrapper,
+        new: &dyn KeyWrapper,
+        software_area: Option<&std::path::Path>,
+    ) -> Result<(), WalletError> {
+        let area = software_area.or_else(|| self.inner.area.wallet_key_directory());
+        Ok(self.store().change_key(current, new, area)?)
+    }
+
     /// Records in the store's quarantine, including those moved there before this open.
     pub fn quarantined(&self) -> Vec<QuarantinedRecord> {
         self.store().quarantined().to_vec()

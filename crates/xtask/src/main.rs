@@ -15,7 +15,9 @@
 //!   largest contributors, and fail above the recorded budget.
 //! * `bench`: the core benchmarks (presentation, verification, session encryption) against
 //!   their floors, as ratios; then the same verification side by side with the `isomdl` crate
-//!   (the bench-only crate `benches/isomdl-compare`, outside the workspace).
+//!   (the bench-only crate `benches/isomdl-compare`, outside the workspace); the verifier's
+//!   throughput (10,000 responses on one core, peak memory, cost against response size) and
+//!   ECDSA P-256 beside the system's OpenSSL (`benches/throughput.rs`).
 #![forbid(unsafe_code)]
 
 mod bindings;
@@ -39,6 +41,7 @@ commands:
   bindings                              build the cdylib and generate Kotlin and Swift bindings
   size                                  stripped size of the mobile cdylib against the budget
   bench                                 core benchmarks against their floors (ratios),
+                                        verifier throughput and OpenSSL's ECDSA,
                                         then verification side by side with isomdl
   fuzz [--seconds N] [TARGET...]        every fuzz target for N seconds (default 60)
   interop                               the differential interop suite alone (pinned peers)
@@ -90,6 +93,9 @@ fn main() -> ExitCode {
 /// The core benchmarks, then the isomdl comparison (its own workspace and lock file).
 fn bench() -> Result<(), String> {
     run::cargo(&["bench", "-p", "citizen-wallet", "--bench", "core"])?;
+    // Issue 18: verifier throughput over 10,000 responses, cost against response size, and
+    // ECDSA P-256 beside the system's OpenSSL.
+    run::cargo(&["bench", "-p", "citizen-wallet", "--bench", "throughput"])?;
     run::cargo(&[
         "run",
         "--release",
@@ -116,7 +122,7 @@ fn ffi_bench() -> Result<(), String> {
     if !ok {
         return Err("the Rust call benchmark failed".to_owned());
     }
-    let kotlin = kotlin::bench(&bindings::generate_for(true)?)?;
+    let kotlin = kotlin::bench(&bindings::generate_for(bindings::Library::Release)?)?;
     println!("\n| exported call | Rust | Kotlin (JVM, generated bindings) | ratio |");
     println!("| --- | --- | --- | --- |");
     for (call, rust_ns) in rust.iter().filter_map(|l| ffi_bench_line(l)) {
@@ -144,35 +150,51 @@ fn ffi_bench_line(line: &str) -> Option<(&str, f64)> {
     (ns > 0.0).then_some((call, ns))
 }
 
+/// The builds the harnesses run against: the debug library, then the library as an app ships
+/// it (release-mobile, stripped; only the test authority added), so that an optimiser, LTO or
+/// strip problem shows in the bindings too.
+const HARNESS_LIBRARIES: [bindings::Library; 2] =
+    [bindings::Library::Debug, bindings::Library::Shipped];
+
 /// The opt-in features the tests need: the FFI flow tests provision through the test authority.
 const TEST_FEATURES: &str = "citizen-wallet-ffi/test-authority";
 
-/// The bindings, the loopback issuer server, then the Kotlin and Swift harnesses (the server
-/// is stopped when this returns).
+/// The loopback issuer server, then for each library build its bindings and the Kotlin and
+/// Swift harnesses against it (the server is stopped when this returns).
 fn harnesses(
+    libraries: &[bindings::Library],
     skip_kotlin: bool,
     skip_swift: bool,
     lap: &mut dyn FnMut(&str),
 ) -> Result<Tally, String> {
     let mut total = Tally::default();
-    let generated = bindings::generate()?;
     let server = issuer_server::IssuerServer::start()?;
-    if skip_kotlin {
-        println!("xtask: WARNING: Kotlin harness SKIPPED on request (--skip-kotlin)");
-    } else {
-        let kotlin = kotlin::run(&generated, &server.url)?;
-        println!("kotlin: {} passed, {} failed", kotlin.passed, kotlin.failed);
-        total = total.plus(kotlin);
+    for &library in libraries {
+        let label = library.label();
+        let generated = bindings::generate_for(library)?;
+        if skip_kotlin {
+            println!("xtask: WARNING: Kotlin harness SKIPPED on request (--skip-kotlin)");
+        } else {
+            let kotlin = kotlin::run(&generated, &server.url)?;
+            println!(
+                "kotlin ({label}): {} passed, {} failed",
+                kotlin.passed, kotlin.failed
+            );
+            total = total.plus(kotlin);
+        }
+        lap(&format!("bindings and Kotlin harness ({label})"));
+        if skip_swift {
+            println!("xtask: WARNING: Swift harness SKIPPED on request (--skip-swift)");
+        } else {
+            let swift = swift::run(&generated, &server.url)?;
+            println!(
+                "swift ({label}): {} passed, {} failed",
+                swift.passed, swift.failed
+            );
+            total = total.plus(swift);
+        }
+        lap(&format!("Swift harness ({label})"));
     }
-    lap("bindings and Kotlin harness");
-    if skip_swift {
-        println!("xtask: WARNING: Swift harness SKIPPED on request (--skip-swift)");
-    } else {
-        let swift = swift::run(&generated, &server.url)?;
-        println!("swift: {} passed, {} failed", swift.passed, swift.failed);
-        total = total.plus(swift);
-    }
-    lap("Swift harness");
     drop(server);
     Ok(total)
 }
@@ -192,7 +214,7 @@ fn skip_flags(flags: &[&str]) -> Result<(bool, bool), String> {
 fn harness_command(flags: &[&str]) -> Result<(), String> {
     let (skip_kotlin, skip_swift) = skip_flags(flags)?;
     let started = std::time::Instant::now();
-    let total = harnesses(skip_kotlin, skip_swift, &mut |stage| {
+    let total = harnesses(&HARNESS_LIBRARIES, skip_kotlin, skip_swift, &mut |stage| {
         println!("xtask: {stage} done at {} s", started.elapsed().as_secs());
     })?;
     println!("harness: {} passed, {} failed", total.passed, total.failed);
@@ -261,7 +283,12 @@ fn test(flags: &[&str]) -> Result<(), String> {
     println!("size: {size} bytes stripped, within the budget");
     lap("size check");
 
-    total = total.plus(harnesses(skip_kotlin, skip_swift, &mut lap)?);
+    total = total.plus(harnesses(
+        &HARNESS_LIBRARIES,
+        skip_kotlin,
+        skip_swift,
+        &mut lap,
+    )?);
     println!("all: {} passed, {} failed", total.passed, total.failed);
     if total.failed > 0 || total.passed == 0 {
         return Err("tests failed".to_owned());

@@ -17,6 +17,9 @@ const MAGIC: &[u8] = b"CWH1";
 const SUFFIX: &str = ".hist";
 const KEY_INFO: &[u8] = b"citizen-wallet history key v1";
 const RETENTION_FILE: &str = "retention";
+const RETENTION_MAGIC: &[u8] = b"CWHR1";
+/// Largest retention file read (sealed: 5 + 12 + 10 + 16 bytes).
+const MAX_RETENTION_LEN: u64 = 128;
 /// Digits of an entry's sequence number (and file name stem).
 const SEQ_DIGITS: usize = 20;
 /// Largest entry file read (an entry holds identifiers only: a request at the element caps
@@ -28,7 +31,7 @@ pub const MAX_ENTRIES: usize = 10_000;
 pub const MAX_PAGE: usize = 500;
 
 fn io_error(e: io::Error) -> StoreError {
-    StoreError::Io(e.kind().to_string())
+    StoreError::from_io(&e)
 }
 
 /// Which entries a page shows.
@@ -83,6 +86,10 @@ fn file_name(seq: u64) -> String {
 
 fn aad(name: &str) -> Vec<u8> {
     [MAGIC, name.as_bytes()].concat()
+}
+
+fn retention_aad() -> Vec<u8> {
+    [RETENTION_MAGIC, RETENTION_FILE.as_bytes()].concat()
 }
 
 impl HistoryLog {
@@ -233,22 +240,48 @@ impl HistoryLog {
         Ok(seqs.len())
     }
 
+    /// The retention setting: sealed like an entry (`"CWHR1" || nonce || AES-256-GCM(history
+    /// key, days as decimal text, AAD = "CWHR1" || "retention")`), so a flipped bit cannot
+    /// silently shorten it and prune entries the citizen meant to keep. A file of decimal text
+    /// alone is the unsealed form earlier versions wrote, read as before until the setting is
+    /// next changed. A damaged setting is [`StoreError::SettingDamaged`] (nothing is pruned).
     pub(super) fn retention(&self) -> Result<Option<u32>, StoreError> {
-        match atomic::read_bounded(&self.dir.join(RETENTION_FILE), 16) {
-            Ok(Some(bytes)) => Ok(std::str::from_utf8(&bytes)
-                .ok()
-                .and_then(|t| t.trim().parse().ok())),
-            Ok(None) => Ok(None),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io_error(e)),
-        }
+        let bytes = match atomic::read_bounded(&self.dir.join(RETENTION_FILE), MAX_RETENTION_LEN) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Err(StoreError::SettingDamaged),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
+                return Err(StoreError::SettingDamaged);
+            }
+            Err(e) => return Err(io_error(e)),
+        };
+        let text = match bytes.strip_prefix(RETENTION_MAGIC) {
+            Some(sealed) => open(&self.key, &retention_aad(), sealed)
+                .map(|plain| plain.to_vec())
+                .ok_or(StoreError::SettingDamaged)?,
+            None => bytes,
+        };
+        std::str::from_utf8(&text)
+            .ok()
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse().ok())
+            .map(Some)
+            .ok_or(StoreError::SettingDamaged)
     }
 
     pub(super) fn set_retention(&self, days: Option<u32>) -> Result<(), StoreError> {
         atomic::create_dir_all(&self.dir).map_err(io_error)?;
         match days {
-            Some(days) => atomic::write(&self.dir, RETENTION_FILE, days.to_string().as_bytes())
-                .map_err(io_error),
+            Some(days) => {
+                let sealed = seal(&self.key, &retention_aad(), days.to_string().as_bytes());
+                atomic::write(
+                    &self.dir,
+                    RETENTION_FILE,
+                    &[RETENTION_MAGIC, &sealed].concat(),
+                )
+                .map_err(io_error)
+            }
             None => match atomic::remove(&self.dir, RETENTION_FILE) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_error(e)),
                 _ => Ok(()),
@@ -280,6 +313,40 @@ impl HistoryLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retention_is_sealed_and_the_old_plain_form_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = crate::keys::WalletKey::from_bytes([3; 32]);
+        let store = CredentialStore::open(dir.path(), &key).unwrap();
+        let log = HistoryLog::new(&store);
+        assert_eq!(log.retention(), Ok(None));
+        log.set_retention(Some(30)).unwrap();
+        assert_eq!(log.retention(), Ok(Some(30)));
+        let path = log.dir.join(RETENTION_FILE);
+        let sealed = fs::read(&path).unwrap();
+        assert!(sealed.starts_with(RETENTION_MAGIC));
+        // A flipped bit is damage, never another period: nothing is pruned by it.
+        for at in [0, 7, sealed.len() - 1] {
+            let mut flipped = sealed.clone();
+            flipped[at] ^= 1;
+            fs::write(&path, &flipped).unwrap();
+            assert_eq!(log.retention(), Err(StoreError::SettingDamaged));
+            assert_eq!(
+                log.prune(Timestamp::from_unix_seconds(2_000_000_000)),
+                Err(StoreError::SettingDamaged)
+            );
+        }
+        // What earlier versions wrote still reads; anything else is damage.
+        fs::write(&path, b"30").unwrap();
+        assert_eq!(log.retention(), Ok(Some(30)));
+        for bad in [&b"3x"[..], b"", b"-1", b"99999999999"] {
+            fs::write(&path, bad).unwrap();
+            assert_eq!(log.retention(), Err(StoreError::SettingDamaged), "{bad:?}");
+        }
+        log.set_retention(None).unwrap();
+        assert_eq!(log.retention(), Ok(None));
+    }
 
     #[test]
     fn names_round_trip_and_reject_others() {

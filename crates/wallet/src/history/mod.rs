@@ -16,7 +16,9 @@
 //! ```text
 //! history/<seq>.hist   one entry: "CWH1" || nonce(12) || AES-256-GCM(history key, JSON entry,
 //!                      AAD = "CWH1" || file name); seq is 20 decimal digits, increasing
-//! history/retention    the retention period in days, as decimal text (absent: keep all)
+//! history/retention    the retention period in days: "CWHR1" || nonce(12) || AES-256-GCM(history
+//!                      key, decimal text, AAD = "CWHR1" || "retention") (absent: keep all;
+//!                      earlier versions wrote the decimal text alone, still read)
 //! ```
 //!
 //! The history key is HKDF-SHA256 of the store's data key with info

@@ -5,7 +5,7 @@
 //! It only asks for public keys, ES256 signatures and ECDH key agreement.
 //! [`SoftwareSecureArea`] is the embedded default for desktop use and tests.
 
-mod software;
+pub(crate) mod software;
 
 pub use software::SoftwareSecureArea;
 
@@ -32,6 +32,13 @@ pub enum SecureAreaError {
     /// The backend (file system, hardware keystore, user authentication) failed.
     #[error("secure area backend failed: {0}")]
     Backend(String),
+    /// The key directory was written by a later format version than this code reads (the
+    /// version found); nothing was changed.
+    #[error("secure area format version {found} is not supported")]
+    UnsupportedVersion {
+        /// The version found.
+        found: u32,
+    },
 }
 
 /// A store of P-256 device keys that signs and agrees keys without revealing them.
@@ -63,6 +70,12 @@ pub trait SecureArea: Send + Sync {
     ) -> Result<Option<String>, SecureAreaError> {
         let _ = (aliases, nonce);
         Ok(None)
+    }
+    /// The directory of an area whose keys are wrapped by the wallet key (the
+    /// [`SoftwareSecureArea`]), so that a wallet key change covers it; `None` (the default) for
+    /// an area the wallet key does not wrap (hardware).
+    fn wallet_key_directory(&self) -> Option<&std::path::Path> {
+        None
     }
 }
 

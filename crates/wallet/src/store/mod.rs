@@ -3,15 +3,68 @@
 //! Layout of a store directory:
 //!
 //! ```text
+//! store.version       the store format version (see below): "CWSV" || version (u32 BE) ||
+//!                     nonce(12) || AES-256-GCM tag (key derived from the data key, empty
+//!                     message, AAD = "CWSV" || version)
 //! store.lock          held exclusively while the store is open
-//! data.key            the 32-byte data key, wrapped by the KeyWrapper (wallet key or hardware)
+//! data.key            "CWDK1" || the 32-byte data key wrapped by the KeyWrapper (wallet key or
+//!                     hardware); the first format had no "CWDK1" header
 //! data.check          key check value: "CWKC1" || nonce(12) || AES-256-GCM(data key, empty,
 //!                     AAD = "citizen-wallet data key check v1")
 //! records/<id>.rec    one credential each: "CWR1" || nonce(12) || AES-256-GCM(data key,
 //!                     CBOR record, AAD = "CWR1" || id)
+//! history/            the history (see [`crate::history`]): "CWH1" entries, "CWHR1" retention setting
 //! quarantine/         records that failed to open, moved aside (never deleted, never used),
 //!                     named <original name>.<reason>
+//! rotation.pending    only during a wallet key change that includes a software secure area:
+//!                     "CWRJ1" || the area's directory (UTF-8)
 //! ```
+//!
+//! # Versions
+//!
+//! Two levels. The store as a whole has a format version in `store.version`, authenticated
+//! under the data key: [`version::CURRENT`] is 2, and a store without the file is version 1
+//! (written before versions existed). Every file also starts with a magic that names its own
+//! format and version (`CWSV`, `CWDK1`, `CWKC1`, `CWR1`, `CWH1`, `CWHR1`; beside the store the
+//! passphrase salt `CWSALT1` and the software secure area's `CWAK1` / `CWSK1`), and every reader
+//! checks it. Any change to any file's format raises the store version, so the store version is
+//! the single gate: a reader meets per-file formats it does not know only in a store whose
+//! version it has already refused.
+//!
+//! Opening reads `store.version` first, before the data key is unwrapped and before anything is
+//! created, cleaned or locked: a version above [`version::CURRENT`] is
+//! [`StoreError::UnsupportedVersion`] and the directory is left exactly as it was. Once the key
+//! is known the version's tag is checked ([`StoreError::VersionDamaged`] if it fails: a
+//! version that cannot be trusted is never guessed).
+//!
+//! Migration from version 1 happens on open, under the lock, after the key is checked: the key
+//! check value is made if missing, `data.key` is rewritten with its header (the same wrapped
+//! bytes), and `store.version` is written last. Each step is one atomic write, readers accept
+//! `data.key` with or without the header, and the version file is the commit: a kill at any
+//! point leaves a store that opens (as version 1, migrating again) with every record intact.
+//! Records, history entries and key check value keep their version-1 format, so nothing else
+//! is rewritten.
+//!
+//! # Changing the wallet key
+//!
+//! [`CredentialStore::change_key`] rewraps the data key only: records, history and the key
+//! check value are sealed under the data key (or keys derived from it) and stay as they are.
+//! The new `data.key` is written to a temporary file, fsynced and renamed over the old one: the
+//! rename is the commit, and at every moment exactly one of the two keys opens the store. A
+//! software secure area's key files are sealed under an area key that is wrapped by the wallet
+//! key too (see [`crate::secure_area::SoftwareSecureArea`]); when its directory is given, the
+//! change covers it in the same commit:
+//!
+//! 1. `rotation.pending` records the area's directory;
+//! 2. the area's `area.wrap` gets a second slot, the area key wrapped by the new key (the area
+//!    opens with either key while both slots exist);
+//! 3. `data.key` is replaced (the commit);
+//! 4. the area keeps only the new key's slot, and `rotation.pending` is removed.
+//!
+//! An open that finds `rotation.pending` (a kill between 1 and 4) finishes step 4 with the key
+//! that opened the store, old or new: the area follows the store, never the other way round.
+//!
+//! # Damage
 //!
 //! Writes are atomic (temporary file, fsync, rename, fsync of the directory), and new
 //! directories are made durable in their parents. Opening removes debris of interrupted writes,
@@ -26,8 +79,20 @@
 //! tampered. A store without a check value (made before check values existed, or interrupted
 //! right after its data key was made) gets one once some record authenticates under the key;
 //! when records exist and none does, the key is reported wrong and nothing is moved.
+//!
+//! # Concurrency
+//!
+//! `store.lock` is held (an exclusive advisory lock, released by the kernel when the process
+//! dies) for the life of a [`CredentialStore`]; a second open, from this process or another,
+//! fails at once with [`StoreError::Locked`]. The history lives in the store directory and is
+//! reached only through an open store, so the lock covers it. A software secure area's
+//! directory is not under the lock: its writes are each atomic and never replace a key
+//! (creation links a new file, deletion removes one), its `area.wrap` is changed only by a key
+//! change, which holds the store's lock, and the area key itself never changes.
 
 mod record;
+mod rotation;
+pub mod version;
 
 pub use record::{
     CredentialCopy, CredentialRecord, CredentialSummary, MAX_COPIES, PresentationPolicy,
@@ -50,6 +115,7 @@ const RECORD_SUFFIX: &str = ".rec";
 /// Largest record file read (credentials with portraits are well under 1 MiB).
 pub const MAX_RECORD_LEN: u64 = 4 * 1024 * 1024;
 const DATA_KEY_FILE: &str = "data.key";
+const DATA_KEY_MAGIC: &[u8] = b"CWDK1";
 const MAX_DATA_KEY_LEN: u64 = 1024;
 const CHECK_FILE: &str = "data.check";
 const CHECK_MAGIC: &[u8] = b"CWKC1";
@@ -69,7 +135,8 @@ pub enum StoreError {
     /// does not open, or what it gives fails the key check. Nothing was quarantined.
     #[error("wrong wallet key for this credential store")]
     WrongKey,
-    /// Records exist but the wrapped data key is missing or unreadable.
+    /// Records exist (or the store is versioned, so it had a key) but the wrapped data key is
+    /// missing or unreadable.
     #[error("the store's data key is missing or damaged")]
     DataKeyMissing,
     /// No credential with that id.
@@ -81,22 +148,56 @@ pub enum StoreError {
     /// The key wrapper failed.
     #[error("key wrapper failed: {0}")]
     Key(KeyError),
-    /// Deleting the device key failed (the record itself was deleted).
-    #[error("device key deletion failed: {0}")]
+    /// The secure area failed: deleting a device key (the record itself was deleted), or
+    /// changing a software area's key (nothing was changed, see
+    /// [`CredentialStore::change_key`]).
+    #[error("secure area failed: {0}")]
     SecureArea(#[from] SecureAreaError),
-    /// A file system operation failed.
+    /// A file system operation failed (the I/O error kind).
     #[error("storage failed: {0}")]
     Io(String),
+    /// A stored setting (the history retention period) is damaged: it failed authentication
+    /// or is not a value. Nothing was acted on; setting it again replaces it.
+    #[error("a stored setting is damaged")]
+    SettingDamaged,
+    /// The device's storage is full (ENOSPC) or the app's quota used up (EDQUOT): nothing was
+    /// written and what was stored is intact; free space and retry.
+    #[error("the device storage is full")]
+    StorageFull,
     /// The record would be larger than a record may be.
     #[error("the credential record is too large")]
     TooLarge,
     /// The record has more copies than [`MAX_COPIES`].
     #[error("the credential has too many copies")]
     TooManyCopies,
+    /// The store was written by a later format version than this code reads (the version
+    /// found). Nothing in the store was read beyond its version, or changed.
+    #[error("credential store format version {found} is not supported")]
+    UnsupportedVersion {
+        /// The version found.
+        found: u32,
+    },
+    /// The store's version file is damaged or forged (it does not parse, or its tag does not
+    /// verify under the data key). Nothing was changed.
+    #[error("the credential store's version file is damaged")]
+    VersionDamaged,
 }
 
 fn io(e: std::io::Error) -> StoreError {
-    StoreError::Io(e.kind().to_string())
+    StoreError::from_io(&e)
+}
+
+impl StoreError {
+    /// The error for a failed file system operation: [`StoreError::StorageFull`] when the
+    /// storage is full, [`StoreError::Io`] with the error kind otherwise.
+    pub(crate) fn from_io(e: &std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                StoreError::StorageFull
+            }
+            kind => StoreError::Io(kind.to_string()),
+        }
+    }
 }
 
 /// Why a record could not be read.
@@ -183,8 +284,21 @@ impl std::fmt::Debug for CredentialStore {
     }
 }
 
+/// A key for another use of the store (`info` names it): HKDF-SHA256 of the data key.
+fn derive(data_key: &DataKey, info: &[u8]) -> Zeroizing<[u8; 32]> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    // 32 bytes is within HKDF-SHA256's output limit, so expansion cannot fail.
+    let _ = hkdf::Hkdf::<sha2::Sha256>::new(None, data_key.bytes()).expand(info, out.as_mut());
+    out
+}
+
 fn record_aad(id: &str) -> Vec<u8> {
     [RECORD_MAGIC, id.as_bytes()].concat()
+}
+
+/// Whether two keys are equal, in time independent of where they differ.
+fn keys_equal(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn valid_id(id: &str) -> bool {
@@ -217,8 +331,12 @@ impl CredentialStore {
     /// `wrapper`. Refuses a second concurrent open with [`StoreError::Locked`].
     ///
     /// A wrapper that gives a wrong data key is refused with [`StoreError::WrongKey`] and no
-    /// record is touched (see the module documentation).
+    /// record is touched; a store of a later format version is refused with
+    /// [`StoreError::UnsupportedVersion`] before anything is written; a first-format store is
+    /// migrated (see the module documentation).
     pub fn open(dir: &Path, wrapper: &dyn KeyWrapper) -> Result<Self, StoreError> {
+        // Before anything is created, locked or cleaned.
+        version::read(dir)?;
         let records = dir.join(RECORDS_DIR);
         let quarantine = dir.join(QUARANTINE_DIR);
         atomic::create_dir_all(&records).map_err(io)?;
@@ -234,10 +352,18 @@ impl CredentialStore {
             Err(fs::TryLockError::WouldBlock) => return Err(StoreError::Locked),
             Err(fs::TryLockError::Error(e)) => return Err(io(e)),
         }
+        // Again under the lock: a newer version may have migrated it since.
+        let stored_version = version::read(dir)?;
         atomic::clean_debris(dir).map_err(io)?;
         atomic::clean_debris(&records).map_err(io)?;
-        let data_key = Self::data_key(dir, &records, wrapper)?;
+        let (data_key, has_header) =
+            Self::data_key(dir, &records, wrapper, stored_version.is_some())?;
         Self::check_key(dir, &records, &data_key)?;
+        match stored_version {
+            Some(stored) => version::verify(&stored, &data_key)?,
+            None => Self::migrate_from_v1(dir, wrapper, &data_key, has_header)?,
+        }
+        rotation::settle(dir, wrapper);
         let quarantined = Self::list_quarantine(&quarantine)?;
         let mut store = CredentialStore {
             dir: dir.to_path_buf(),
@@ -256,32 +382,77 @@ impl CredentialStore {
     /// A key for another use of the store (`info` names it), derived from the data key with
     /// HKDF-SHA256, so it opens with the store and is never the data key itself.
     pub(crate) fn derived_key(&self, info: &[u8]) -> Zeroizing<[u8; 32]> {
-        let mut out = Zeroizing::new([0u8; 32]);
-        let _ =
-            hkdf::Hkdf::<sha2::Sha256>::new(None, self.data_key.bytes()).expand(info, out.as_mut());
-        out
+        derive(&self.data_key, info)
     }
 
+    /// Migrates a version-1 store (see the module documentation): every step is one atomic
+    /// write and the version file, written last, is the commit.
+    fn migrate_from_v1(
+        dir: &Path,
+        wrapper: &dyn KeyWrapper,
+        data_key: &DataKey,
+        has_header: bool,
+    ) -> Result<(), StoreError> {
+        if !has_header {
+            let wrapped = atomic::read_bounded(&dir.join(DATA_KEY_FILE), MAX_DATA_KEY_LEN)
+                .map_err(io)?
+                .ok_or(StoreError::DataKeyMissing)?;
+            // Rewritten only if these very bytes give this data key (nothing else is put in
+            // their place).
+            let same = wrapper
+                .unwrap(&wrapped)
+                .is_ok_and(|key| keys_equal(&key, data_key.bytes()));
+            if !same {
+                return Err(StoreError::WrongKey);
+            }
+            atomic::write(dir, DATA_KEY_FILE, &[DATA_KEY_MAGIC, &wrapped].concat()).map_err(io)?;
+        }
+        version::write(dir, data_key)
+    }
+
+    /// Unwraps `wrapped` (the bytes of `data.key`): with its `CWDK1` header, or without (the
+    /// first format; also tried when the header is present but what follows does not unwrap,
+    /// for a headerless wrapping that happens to start with the same bytes). Returns the key
+    /// and whether the header was there.
+    fn unwrap_data_key(
+        wrapped: &[u8],
+        wrapper: &dyn KeyWrapper,
+    ) -> Result<(DataKey, bool), StoreError> {
+        let attempt = |bytes: &[u8]| match wrapper.unwrap(bytes) {
+            Ok(key) => Ok(DataKey::new(&key)),
+            Err(KeyError::WrongKey) => Err(StoreError::WrongKey),
+            Err(other) => Err(StoreError::Key(other)),
+        };
+        if let Some(body) = wrapped.strip_prefix(DATA_KEY_MAGIC) {
+            match attempt(body) {
+                Ok(key) => return Ok((key, true)),
+                Err(StoreError::WrongKey) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        attempt(wrapped).map(|key| (key, false))
+    }
+
+    /// The data key from `data.key`, made when the store is new. `versioned`: the store has a
+    /// version file, which is written after its data key, so a missing key is lost, not new.
     fn data_key(
         dir: &Path,
         records: &Path,
         wrapper: &dyn KeyWrapper,
-    ) -> Result<DataKey, StoreError> {
+        versioned: bool,
+    ) -> Result<(DataKey, bool), StoreError> {
         match atomic::read_bounded(&dir.join(DATA_KEY_FILE), MAX_DATA_KEY_LEN) {
-            Ok(Some(wrapped)) => match wrapper.unwrap(&wrapped) {
-                Ok(key) => Ok(DataKey::new(&key)),
-                Err(KeyError::WrongKey) => Err(StoreError::WrongKey),
-                Err(other) => Err(StoreError::Key(other)),
-            },
+            Ok(Some(wrapped)) => Self::unwrap_data_key(&wrapped, wrapper),
             Ok(None) => Err(StoreError::DataKeyMissing),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if fs::read_dir(records).map_err(io)?.next().is_some() {
+                if versioned || fs::read_dir(records).map_err(io)?.next().is_some() {
                     return Err(StoreError::DataKeyMissing);
                 }
                 let key = DataKey::random();
                 let wrapped = wrapper.wrap(key.bytes()).map_err(StoreError::Key)?;
-                atomic::write(dir, DATA_KEY_FILE, &wrapped).map_err(io)?;
-                Ok(key)
+                atomic::write(dir, DATA_KEY_FILE, &[DATA_KEY_MAGIC, &wrapped].concat())
+                    .map_err(io)?;
+                Ok((key, true))
             }
             Err(e) => Err(io(e)),
         }
@@ -504,6 +675,11 @@ impl CredentialStore {
     /// [`PresentationPolicy::RotateUse`] the least-used unreserved one. `None` when every copy
     /// is used up or reserved. A reserved copy is given to no other caller until
     /// [`Self::release_copy`] or [`Self::consume_copy`].
+    ///
+    /// Reservations live in memory only. After a crash between reserving and consuming, the
+    /// copy is available again: a presentation releases its response only after the consumed
+    /// copy is written (and its history entry committed), so a copy whose consumption did not
+    /// reach the disk was never disclosed (checked by the `faults_kill` test).
     pub fn reserve_copy(
         &mut self,
         id: &str,
@@ -647,6 +823,21 @@ mod tests {
         }
         assert_eq!(trace::unsynced_creations(&log), Vec::<PathBuf>::new());
         drop(store);
+    }
+
+    /// ENOSPC and EDQUOT are "storage full", which an app can show as such; other failures keep
+    /// their kind, and neither carries a path.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_storage_full() {
+        for errno in [28, 122] {
+            let error = StoreError::from_io(&std::io::Error::from_raw_os_error(errno));
+            assert_eq!(error, StoreError::StorageFull);
+        }
+        assert_eq!(
+            StoreError::from_io(&std::io::Error::from_raw_os_error(13)),
+            StoreError::Io("permission denied".to_owned())
+        );
     }
 
     #[test]
