@@ -4,7 +4,8 @@
 //!   secure area loads and unwraps the device key from its file for each signature), against
 //!   one P-256 ECDSA signature (p256 with its precomputed tables) of a message as long as the
 //!   DeviceAuthenticationBytes; this thread's CPU time in alternating batches, target ≤ 1.1x
-//!   (issue 18);
+//!   (issue 18); once with the software secure area (a key file read per signature) and once
+//!   with the keys in memory, where a platform keystore stands (the core's own cost);
 //! * verification: full verification of that response, against its ECDSA verifications
 //!   (document signer certificate, MSO, device signature) plus the digests;
 //! * session encryption: `SessionCipher` throughput against raw AES-256-GCM;
@@ -42,6 +43,7 @@ use verifier::status::{CredentialStatus, Fetched, StatusChecker, StatusPolicy};
 use verifier::{DocumentRequest, ReaderSession};
 use wallet::presentation::{DeviceAuthMode, prepare_request, respond};
 use wallet::proximity::ProximitySession;
+use wallet::secure_area::{SecureArea, SecureAreaError};
 
 /// Median time of one call of `f`, from batches that each run for about 50 ms.
 fn measure(mut f: impl FnMut()) -> Duration {
@@ -65,77 +67,6 @@ fn measure(mut f: impl FnMut()) -> Duration {
     samples.get(samples.len() / 2).copied().unwrap_or_default()
 }
 
-/// This thread's CPU time so far: unlike wall-clock time it excludes the time other processes
-/// hold the core, which on the shared 2-core machine is most of a wall-clock figure.
-fn thread_cpu() -> Duration {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    Duration::new(
-        u64::try_from(t.tv_sec).unwrap_or_default(),
-        u32::try_from(t.tv_nsec).unwrap_or_default(),
-    )
-}
-
-/// Median CPU time of one call of `ours` and of `floor`, over 41 rounds that each run a batch
-/// of `ours` then a batch of `floor` (about 20 ms of CPU each), so both see the same load.
-///
-/// With `CITIZEN_WALLET_BENCH_CALLS=N` set, each side instead runs exactly N times through
-/// [`cpu_side_ours`] and [`cpu_side_floor`] (no timing), so that `valgrind --tool=callgrind`
-/// counts each side's instructions as those functions' inclusive cost: divide by N.
-fn measure_alternating_cpu(
-    mut ours: impl FnMut(),
-    mut floor: impl FnMut(),
-) -> (Duration, Duration) {
-    if let Some(calls) = std::env::var("CITIZEN_WALLET_BENCH_CALLS")
-        .ok()
-        .and_then(|n| n.parse::<u32>().ok())
-    {
-        cpu_side_ours(&mut ours, calls);
-        cpu_side_floor(&mut floor, calls);
-        return (Duration::from_nanos(1), Duration::from_nanos(1));
-    }
-    fn batch_size(f: &mut impl FnMut()) -> u32 {
-        let start = thread_cpu();
-        let mut calls = 0u32;
-        while thread_cpu() - start < Duration::from_millis(20) {
-            f();
-            calls += 1;
-        }
-        calls.max(1)
-    }
-    fn time(f: &mut impl FnMut(), calls: u32) -> Duration {
-        let start = thread_cpu();
-        for _ in 0..calls {
-            f();
-        }
-        (thread_cpu() - start) / calls
-    }
-    let median = |mut v: Vec<Duration>| {
-        v.sort();
-        v.get(v.len() / 2).copied().unwrap_or_default()
-    };
-    let (batch_a, batch_b) = (batch_size(&mut ours), batch_size(&mut floor));
-    let (times_a, times_b): (Vec<_>, Vec<_>) = (0..41)
-        .map(|_| (time(&mut ours, batch_a), time(&mut floor, batch_b)))
-        .unzip();
-    (median(times_a), median(times_b))
-}
-
-/// Runs `f` `calls` times: the measured side under callgrind (see [`measure_alternating_cpu`]).
-#[inline(never)]
-fn cpu_side_ours(f: &mut impl FnMut(), calls: u32) {
-    for _ in 0..calls {
-        f();
-    }
-}
-
-/// Runs `f` `calls` times: the floor under callgrind (see [`measure_alternating_cpu`]).
-#[inline(never)]
-fn cpu_side_floor(f: &mut impl FnMut(), calls: u32) {
-    for _ in 0..calls {
-        f();
-    }
-}
-
 fn row(name: &str, ours: Duration, floor: Duration) {
     println!(
         "| {name:<34} | {:>10.1} µs | {:>10.1} µs | {:>6.2}x |",
@@ -153,6 +84,106 @@ fn row_target(name: &str, ours: Duration, target: &str) {
     );
 }
 
+/// One real proximity session's request, transcript and prepared answer, and a response to it.
+struct Presentation {
+    reader: ReaderSession,
+    transcript: mdoc::definitions::SessionTranscript,
+    prepared: wallet::presentation::PreparedRequest,
+    selection: wallet::consent::Selection,
+    response: mdoc::definitions::DeviceResponse,
+}
+
+impl Presentation {
+    fn new(world: &World) -> Result<Self, common::Error> {
+        let requests = [DocumentRequest::for_purpose(
+            Purpose::RightToWork,
+            UK_DIGITAL_ID,
+        )];
+        let mut holder = ProximitySession::start(&world.wallet, Vec::new());
+        let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri())?;
+        let _ = holder.handle(&reader.establish(&requests, Some(&world.reader_key()))?);
+        let transcript = holder.transcript().ok_or("no transcript")?.clone();
+        // The session reserved the single-use copy for its own consent; ending it releases the
+        // copy for the request prepared below.
+        drop(holder);
+        let request: mdoc::definitions::DeviceRequest =
+            mdoc::cbor::from_slice(reader.device_request().ok_or("no request")?)?;
+        let prepared = prepare_request(&world.wallet, &request, &transcript)?;
+        let selection = prepared.consent().recommended_selection();
+        let response = respond(&world.wallet, &prepared, &selection, None)?;
+        if response.documents.as_ref().is_none_or(Vec::is_empty) {
+            return Err(
+                "the wallet disclosed nothing: the rows would time an empty response".into(),
+            );
+        }
+        Ok(Presentation {
+            reader,
+            transcript,
+            prepared,
+            selection,
+            response,
+        })
+    }
+}
+
+/// A secure area holding its keys in process memory, as a platform keystore holds them outside
+/// the app: what a presentation costs over its signature without the software area's file
+/// reads (which are the desktop default's, not the core's). Bench-only.
+#[derive(Default)]
+struct MemorySecureArea(std::sync::Mutex<std::collections::BTreeMap<String, p256::SecretKey>>);
+
+impl MemorySecureArea {
+    fn key(&self, alias: &str) -> Result<p256::SecretKey, SecureAreaError> {
+        self.0
+            .lock()
+            .map_err(|_| SecureAreaError::Backend("poisoned".into()))?
+            .get(alias)
+            .cloned()
+            .ok_or(SecureAreaError::KeyNotFound)
+    }
+}
+
+impl SecureArea for MemorySecureArea {
+    fn create_key(&self, alias: &str) -> Result<p256::PublicKey, SecureAreaError> {
+        let secret = mdoc::rng::new_p256_secret_key();
+        let public = secret.public_key();
+        self.0
+            .lock()
+            .map_err(|_| SecureAreaError::Backend("poisoned".into()))?
+            .insert(alias.to_owned(), secret);
+        Ok(public)
+    }
+    fn public_key(&self, alias: &str) -> Result<p256::PublicKey, SecureAreaError> {
+        Ok(self.key(alias)?.public_key())
+    }
+    fn sign(&self, alias: &str, message: &[u8]) -> Result<[u8; 64], SecureAreaError> {
+        Ok(mdoc::cose::sign_es256_with(&self.key(alias)?, message))
+    }
+    fn key_agreement(
+        &self,
+        alias: &str,
+        peer: &p256::PublicKey,
+    ) -> Result<zeroize::Zeroizing<[u8; 32]>, SecureAreaError> {
+        Ok(mdoc::session::ecdh(&self.key(alias)?, peer))
+    }
+    fn delete_key(&self, alias: &str) -> Result<(), SecureAreaError> {
+        self.0
+            .lock()
+            .map_err(|_| SecureAreaError::Backend("poisoned".into()))?
+            .remove(alias);
+        Ok(())
+    }
+    fn list_keys(&self) -> Result<Vec<String>, SecureAreaError> {
+        Ok(self
+            .0
+            .lock()
+            .map_err(|_| SecureAreaError::Backend("poisoned".into()))?
+            .keys()
+            .cloned()
+            .collect())
+    }
+}
+
 fn main() -> Result<(), common::Error> {
     // `cargo bench --bench core -- NAME`: only rows whose name contains NAME.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -162,26 +193,13 @@ fn main() -> Result<(), common::Error> {
     let world = World::new(&dir, DeviceAuthMode::Signature)?;
     world.provision(&samples::uk_digital_id(&TOMASZ, world.now.date()))?;
 
-    // One real session to get a request, a transcript and a response.
-    let requests = [DocumentRequest::for_purpose(
-        Purpose::RightToWork,
-        UK_DIGITAL_ID,
-    )];
-    let mut holder = ProximitySession::start(&world.wallet, Vec::new());
-    let mut reader = ReaderSession::from_qr_uri(&holder.qr_uri())?;
-    let _ = holder.handle(&reader.establish(&requests, Some(&world.reader_key()))?);
-    let transcript = holder.transcript().ok_or("no transcript")?.clone();
-    // The session reserved the single-use copy for its own consent; ending it releases the copy
-    // for the request prepared below.
-    drop(holder);
-    let request: mdoc::definitions::DeviceRequest =
-        mdoc::cbor::from_slice(reader.device_request().ok_or("no request")?)?;
-    let prepared = prepare_request(&world.wallet, &request, &transcript)?;
-    let selection = prepared.consent().recommended_selection();
-    let response = respond(&world.wallet, &prepared, &selection, None)?;
-    if response.documents.as_ref().is_none_or(Vec::is_empty) {
-        return Err("the wallet disclosed nothing: the rows would time an empty response".into());
-    }
+    let Presentation {
+        reader,
+        transcript,
+        prepared,
+        selection,
+        response,
+    } = Presentation::new(&world)?;
     let response_bytes = mdoc::cbor::to_vec(&response);
     let context = reader.context(&world.issuer_anchors(), world.now);
     let disclosed: Vec<Vec<u8>> = response
@@ -212,7 +230,7 @@ fn main() -> Result<(), common::Error> {
         let key = p256::ecdsa::SigningKey::from(mdoc::rng::new_p256_secret_key());
         // What is timed must be a response, not an error path.
         respond(&world.wallet, &prepared, &selection, None)?;
-        let (ours, floor) = measure_alternating_cpu(
+        let (ours, floor) = measure_alternating(
             || {
                 black_box(respond(&world.wallet, &prepared, &selection, None).ok());
             },
@@ -228,7 +246,7 @@ fn main() -> Result<(), common::Error> {
         let alias = "bench-presentation-floor";
         let _ = area.create_key(alias);
         area.sign(alias, &message)?;
-        let (area_sign, floor_again) = measure_alternating_cpu(
+        let (area_sign, floor_again) = measure_alternating(
             || {
                 black_box(area.sign(alias, black_box(&message)).ok());
             },
@@ -238,6 +256,32 @@ fn main() -> Result<(), common::Error> {
             },
         );
         row("  of which: secure area sign", area_sign, floor_again);
+        // The same presentation from a wallet whose keys are in memory (a platform keystore's
+        // place): the core's own cost over its one signature.
+        let memory_dir = dir.join("memory-area");
+        let memory_world = World::with_secure_area(&memory_dir, DeviceAuthMode::Signature, |_| {
+            Ok(std::sync::Arc::new(MemorySecureArea::default()))
+        })?;
+        memory_world.provision(&samples::uk_digital_id(&TOMASZ, memory_world.now.date()))?;
+        let in_memory = Presentation::new(&memory_world)?;
+        let (ours, floor) = measure_alternating(
+            || {
+                black_box(
+                    respond(
+                        &memory_world.wallet,
+                        &in_memory.prepared,
+                        &in_memory.selection,
+                        None,
+                    )
+                    .ok(),
+                );
+            },
+            || {
+                let signature: p256::ecdsa::Signature = key.sign(black_box(&message));
+                black_box(signature);
+            },
+        );
+        row("presentation, keys in memory", ours, floor);
         println!(
             "  (this thread's CPU time, alternating batches; floor: one ES256 signature of \
              {auth_len} bytes, p256 with precomputed tables; target ≤ 1.1x)"

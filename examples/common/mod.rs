@@ -16,7 +16,7 @@ use wallet::consent::{ConsentRequest, Selection};
 use wallet::keys::WalletKey;
 use wallet::presentation::DeviceAuthMode;
 use wallet::proximity::{ProximitySession, SessionEvent};
-use wallet::secure_area::SoftwareSecureArea;
+use wallet::secure_area::{SecureArea, SoftwareSecureArea};
 use wallet::store::CredentialSummary;
 use wallet::{Wallet, WalletConfig};
 
@@ -38,6 +38,21 @@ impl World {
     /// A world whose wallet keeps its files under `dir`, unlocked by a key derived from a
     /// passphrase (as an app would from the user's PIN or the platform keychain).
     pub fn new(dir: &Path, device_auth: DeviceAuthMode) -> Result<World, Error> {
+        Self::with_secure_area(dir, device_auth, |wallet_key| {
+            Ok(Arc::new(SoftwareSecureArea::open(
+                &dir.join("keys"),
+                wallet_key,
+            )?))
+        })
+    }
+
+    /// The same world with the secure area `area` makes from the wallet key (the benches put
+    /// a platform-like one in, whose keys do not live in files).
+    pub fn with_secure_area(
+        dir: &Path,
+        device_auth: DeviceAuthMode,
+        area: impl FnOnce(&WalletKey) -> Result<Arc<dyn SecureArea>, Error>,
+    ) -> Result<World, Error> {
         let now = NOW;
         let issuer = TestIssuer::new("UK Digital Identity", "GB", now)?;
         let start = now.plus_days(-30);
@@ -53,7 +68,7 @@ impl World {
         let reader = CertifiedKey::new_reader(&reader_root, &employer)?;
         // The salt is random per wallet, kept in `dir/passphrase.salt` and reused on reopen.
         let wallet_key = WalletKey::from_passphrase_in(dir, b"correct horse battery staple")?;
-        let area = SoftwareSecureArea::open(&dir.join("keys"), &wallet_key)?;
+        let area = area(&wallet_key)?;
         let config = WalletConfig {
             issuer_anchors: TrustAnchors::new(vec![issuer.iaca().certificate().clone()]),
             reader_anchors: TrustAnchors::new(vec![reader_root.certificate().clone()]),
@@ -61,13 +76,7 @@ impl World {
             ..WalletConfig::default()
         };
         let clock: Arc<dyn Clock> = Arc::new(FixedClock(now));
-        let wallet = Wallet::open(
-            &dir.join("store"),
-            &wallet_key,
-            Arc::new(area),
-            config,
-            clock,
-        )?;
+        let wallet = Wallet::open(&dir.join("store"), &wallet_key, area, config, clock)?;
         Ok(World {
             now,
             issuer,
