@@ -9,6 +9,10 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::copy_tree;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -138,19 +142,6 @@ fn fixture_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixture_dir(), dir.path());
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Every file and directory under `root` with the SHA-256 of its contents, sorted.

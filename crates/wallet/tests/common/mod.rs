@@ -1,4 +1,5 @@
-//! Shared by the fault tests (faults_kill, faults_disk_full, faults_bit_flips): the wallet key,
+//! Shared by the fault tests (faults_kill, faults_disk_full, faults_bit_flips) and the store
+//! migration test: the wallet key,
 //! records of chosen size, a fingerprint of a record's whole content, real credentials from a
 //! test issuer, and a Digital Credentials API presentation that burns a copy and records its
 //! history entry through the wallet's public API.
