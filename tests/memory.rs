@@ -548,9 +548,11 @@ fn measure_every_entry_point(typed_items: bool) {
             // A stored record, as the store opens it.
             let store_dir = tempfile::tempdir().unwrap();
             drop(CredentialStore::open(store_dir.path(), &ClearWrapper).unwrap());
-            let data_key = std::fs::read(store_dir.path().join("data.key")).unwrap();
+            let data_key_file = std::fs::read(store_dir.path().join("data.key")).unwrap();
+            // `data.key` is "CWDK1" || the wrapped key, and ClearWrapper wraps to the key itself.
+            let data_key = data_key_file.strip_prefix(b"CWDK1").unwrap();
             let id = "00112233445566778899aabbccddeeff";
-            let cipher = Aes256Gcm::new_from_slice(&data_key).unwrap();
+            let cipher = Aes256Gcm::new_from_slice(data_key).unwrap();
             let nonce = [7u8; 12];
             let aad = [b"CWR1".as_slice(), id.as_bytes()].concat();
             let sealed = cipher
